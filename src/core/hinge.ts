@@ -1,0 +1,168 @@
+import {
+  checkArray,
+  checkBoolean,
+  checkFinite,
+  checkIgnore,
+  checkLabels,
+  checkLength,
+  checkOptionKeys,
+  checkShape,
+  formatShape,
+  type NumericArray,
+} from './check.js';
+import type { LossResult } from './loss-result.js';
+import { sortDescending } from './sort.js';
+
+/** Options of {@link lovaszHinge}. */
+export interface LovaszHingeOptions {
+  /** Average the loss of each image (true, default) or compute one loss over the batch. */
+  perImage?: boolean;
+  /** Label value of void pixels, which take no part in the loss; null (default): none. */
+  ignore?: number | null;
+}
+
+// Reused across calls: the margins m = -s * logit of the pixels with a positive error, and
+// the pixel each one came from.
+let keyBuf = new Float32Array(0);
+let pixBuf = new Uint32Array(0);
+
+function reserve(n: number): void {
+  if (keyBuf.length >= n) return;
+  const size = Math.max(n, Math.ceil(keyBuf.length * 1.5));
+  keyBuf = new Float32Array(size);
+  pixBuf = new Uint32Array(size);
+}
+
+/**
+ * The Lovász hinge of the pixels [start, end) that are not `ignore`; adds `scale` times its
+ * gradient into `grad` and returns the loss.
+ *
+ * The error of a pixel is e = 1 - s * logit with s = 2y - 1, so e = 1 + m with m = -s * logit,
+ * a float32 computed exactly: sorting m sorts the errors exactly. Pixels with e <= 0 add
+ * nothing to the loss or the gradient and come after every positive error, and the Jaccard
+ * gradient at a sorted position depends only on the counts before it (and on the total
+ * foreground count G), so only the positive errors are sorted.
+ */
+function hingeRange(
+  logits: NumericArray,
+  labels: NumericArray,
+  start: number,
+  end: number,
+  ignore: number,
+  scale: number,
+  grad: Float32Array,
+): number {
+  reserve(end - start);
+  let k = 0;
+  let total = 0;
+  for (let px = start; px < end; px++) {
+    const y = labels[px];
+    if (y === ignore) continue;
+    total += y;
+    // Stored first, then tested: the key is the float32 value the sort and the loss use.
+    keyBuf[k] = y === 1 ? -logits[px] : logits[px];
+    if (keyBuf[k] > -1) {
+      pixBuf[k] = px;
+      k++;
+    }
+  }
+  if (k === 0) return 0;
+  const { order, keys } = sortDescending(keyBuf, k);
+  let loss = 0;
+  let fg = 0;
+  let bg = 0;
+  for (let r = 0; r < k; r++) {
+    const px = pixBuf[order[r]];
+    const union = total + bg;
+    let d: number;
+    if (labels[px] === 1) {
+      d = 1 / union;
+      fg++;
+      grad[px] = -scale * d;
+    } else {
+      d = union === 0 ? 1 : (total - fg) / (union * (union + 1));
+      bg++;
+      grad[px] = scale * d;
+    }
+    loss += (1 + keys[r]) * d;
+  }
+  return loss;
+}
+
+const HINGE_OPTIONS = ['perImage', 'ignore'] as const;
+
+/**
+ * Lovász hinge loss for binary segmentation, from logits (Berman et al. 2018).
+ *
+ * With labels y in {0, 1}, s = 2y - 1 and errors e = 1 - s * logit, the loss of a set of
+ * pixels is sum_i relu(e_pi(i)) * d_i, where pi orders the errors decreasingly and d is
+ * {@link lovaszGrad} of the labels in that order; d loss / d logit = -s * d * [e > 0].
+ * Ties are ordered by increasing pixel index, so the gradient is deterministic. Logits are
+ * read at float32 precision (as TensorFlow.js stores them), then everything is float64.
+ *
+ * Shapes: logits [B, H, W] (row-major), labels [B, H, W] with values 0, 1 or `ignore`;
+ * `shape` = [B, H, W]. Returns the loss and d loss / d logits [B, H, W].
+ * Defaults: perImage = true (mean of the per-image losses; an image with no valid pixel
+ * scores 0 and still counts), ignore = null. Zero valid pixels: loss 0, zero gradient.
+ * @throws TypeError / RangeError naming the argument on a bad shape, a length mismatch,
+ *   a non-finite logit, a label other than 0, 1 or `ignore`, or an unknown option.
+ * @example
+ *   const { loss, grad } = lovaszHinge([2, -1, 0.5, -3], [1, 0, 0, 1], [1, 2, 2]);
+ */
+export function lovaszHinge(
+  logits: NumericArray,
+  labels: NumericArray,
+  shape: readonly number[],
+  options: LovaszHingeOptions = {},
+): LossResult {
+  const fn = 'lovaszHinge';
+  checkOptionKeys(fn, options, HINGE_OPTIONS);
+  const perImage = checkBoolean(fn, 'perImage', options.perImage ?? true);
+  const ignore = checkIgnore(fn, options.ignore ?? null);
+  checkArray(fn, 'logits', logits);
+  checkArray(fn, 'labels', labels);
+  const [B, H, W] = checkShape(fn, 'shape', shape, [3], '[B, H, W]');
+  const size = B * H * W;
+  checkLength(fn, 'logits', logits, size, `shape ${formatShape(shape)}`);
+  checkLength(fn, 'labels', labels, size, `shape ${formatShape(shape)}`);
+  checkFinite(fn, 'logits', logits);
+  checkLabels(fn, 'labels', labels, 2, ignore, '0 or 1');
+  return hingeGroups(logits, labels, perImage ? B : 1, size, ignore);
+}
+
+/**
+ * Lovász hinge of one flat set of pixels: {@link lovaszHinge} with B = 1, no ignore label.
+ *
+ * Shapes: logits [P], labels [P] of 0 and 1. Returns the loss and d loss / d logits [P].
+ * @example
+ *   lovaszHingeFlat([2, -1, 0.5], [1, 0, 1]).loss
+ */
+export function lovaszHingeFlat(logits: NumericArray, labels: NumericArray): LossResult {
+  const fn = 'lovaszHingeFlat';
+  checkArray(fn, 'logits', logits);
+  checkArray(fn, 'labels', labels);
+  checkLength(fn, 'labels', labels, logits.length, `'logits' (${logits.length} values)`);
+  checkFinite(fn, 'logits', logits);
+  checkLabels(fn, 'labels', labels, 2, null, '0 or 1');
+  return hingeGroups(logits, labels, 1, logits.length, null);
+}
+
+function hingeGroups(
+  logits: NumericArray,
+  labels: NumericArray,
+  groups: number,
+  size: number,
+  ignore: number | null,
+): LossResult {
+  const grad = new Float32Array(size);
+  if (groups === 0 || size === 0) return { loss: 0, grad };
+  // NaN never equals a label, so "no ignore label" costs no extra test in the loop.
+  const ign = ignore === null ? Number.NaN : ignore;
+  const per = size / groups;
+  const scale = 1 / groups;
+  let loss = 0;
+  for (let g = 0; g < groups; g++) {
+    loss += hingeRange(logits, labels, g * per, (g + 1) * per, ign, scale, grad);
+  }
+  return { loss: loss / groups, grad };
+}

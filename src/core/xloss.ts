@@ -1,0 +1,92 @@
+import {
+  checkArray,
+  checkFinite,
+  checkIgnore,
+  checkLabels,
+  checkLayout,
+  checkLength,
+  checkOptionKeys,
+  checkShape,
+  formatShape,
+  type Layout,
+  type NumericArray,
+} from './check.js';
+import type { LossResult } from './loss-result.js';
+
+/** Options of {@link xloss}. */
+export interface XlossOptions {
+  /** Label value of void pixels; default 255 (as PyTorch's ignore_index in the original). */
+  ignore?: number | null;
+  /** 'NHWC' (default) or 'NCHW'. */
+  layout?: Layout;
+}
+
+/**
+ * Softmax cross-entropy from logits, mean over the valid pixels.
+ *
+ * Per pixel with label y: logsumexp(x) - x_y, with the maximum subtracted before exp; the
+ * gradient is (softmax(x) - onehot(y)) / n over the n valid pixels (0 for void pixels).
+ * Accumulated in float64; logits read at float32 precision. Zero valid pixels: loss 0.
+ *
+ * Shapes: logits [B, H, W, C] (NHWC, default) or [B, C, H, W] (NCHW), `shape` is their shape;
+ * labels [B, H, W], integers in [0, C) or `ignore`. Defaults: ignore 255, layout 'NHWC'.
+ * @example
+ *   xloss([2, 0, 0, 1], [0, 1], [1, 1, 2, 2]).loss
+ */
+export function xloss(
+  logits: NumericArray,
+  labels: NumericArray,
+  shape: readonly number[],
+  options: XlossOptions = {},
+): LossResult {
+  const fn = 'xloss';
+  checkOptionKeys(fn, options, ['ignore', 'layout']);
+  const ignore = checkIgnore(fn, options.ignore === undefined ? 255 : options.ignore);
+  const layout = checkLayout(fn, options.layout ?? 'NHWC');
+  checkArray(fn, 'logits', logits);
+  checkArray(fn, 'labels', labels);
+  const dims = checkShape(
+    fn,
+    'shape',
+    shape,
+    [4],
+    layout === 'NHWC' ? '[B, H, W, C]' : '[B, C, H, W]',
+  );
+  const [B, H, W, C] = layout === 'NHWC' ? dims : [dims[0], dims[2], dims[3], dims[1]];
+  if (C < 1)
+    throw new RangeError(
+      `${fn}: 'logits' needs at least one class, got shape ${formatShape(dims)}`,
+    );
+  checkLength(fn, 'logits', logits, B * H * W * C, `shape ${formatShape(dims)}`);
+  checkLength(fn, 'labels', labels, B * H * W, `[B, H, W] = ${formatShape([B, H, W])}`);
+  checkFinite(fn, 'logits', logits);
+  checkLabels(fn, 'labels', labels, C, ignore);
+  const HW = H * W;
+  const P = B * HW;
+  const ign = ignore === null ? Number.NaN : ignore;
+  const grad = new Float32Array(logits.length);
+  let valid = 0;
+  for (let i = 0; i < P; i++) if (labels[i] !== ign) valid++;
+  if (valid === 0) return { loss: 0, grad };
+  const step = layout === 'NHWC' ? 1 : HW;
+  const exps = new Float64Array(C);
+  let loss = 0;
+  for (let px = 0; px < P; px++) {
+    const y = labels[px];
+    if (y === ign) continue;
+    const b = Math.floor(px / HW);
+    const base = layout === 'NHWC' ? px * C : b * C * HW + (px - b * HW);
+    let max = Number.NEGATIVE_INFINITY;
+    for (let c = 0; c < C; c++) max = Math.max(max, Math.fround(logits[base + c * step]));
+    let sum = 0;
+    for (let c = 0; c < C; c++) {
+      exps[c] = Math.exp(Math.fround(logits[base + c * step]) - max);
+      sum += exps[c];
+    }
+    loss += Math.log(sum) + max - Math.fround(logits[base + y * step]);
+    for (let c = 0; c < C; c++) {
+      grad[base + c * step] = (exps[c] / sum - (c === y ? 1 : 0)) / valid;
+    }
+  }
+  return { loss: loss / valid, grad };
+}

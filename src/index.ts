@@ -1,0 +1,20 @@
+/**
+ * `lovasz`: the Lovász hinge, Lovász-Sigmoid and Lovász-Softmax losses (Berman, Rannen Triki,
+ * Blaschko, CVPR 2018) and IoU metrics on plain typed arrays. No dependencies; never imports
+ * TensorFlow.js (see `lovasz/tfjs` for that).
+ */
+export { type BinaryXlossOptions, binaryXloss } from './core/binary-xloss.js';
+export type { ClassSelection, Layout, NumericArray } from './core/check.js';
+export { type LovaszHingeOptions, lovaszHinge, lovaszHingeFlat } from './core/hinge.js';
+export type { LossResult } from './core/loss-result.js';
+export { lovaszGrad } from './core/lovasz-grad.js';
+export {
+  type LovaszSoftmaxFlatOptions,
+  type LovaszSoftmaxOptions,
+  lovaszSoftmax,
+  lovaszSoftmaxFlat,
+} from './core/softmax.js';
+export { type SortedKeys, sortDescending } from './core/sort.js';
+export { type XlossOptions, xloss } from './core/xloss.js';
+export { type IouOptions, iou } from './metrics/iou.js';
+export { type IouBinaryOptions, iouBinary } from './metrics/iou-binary.js';
