@@ -59,7 +59,7 @@ function run(
     case 'iouBinary':
       return { value: iouBinary(i.preds.data, i.labels.data, i.preds.shape, o) };
     case 'iou': {
-      const { numClasses, ...rest } = o as { numClasses: number };
+      const { numClasses, ...rest } = o as unknown as { numClasses: number };
       return { value: iou(i.preds.data, i.labels.data, i.preds.shape, numClasses, rest) };
     }
   }

@@ -1,0 +1,26 @@
+import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
+import { type BinaryXlossOptions, binaryXloss as coreBinaryXloss } from '../core/binary-xloss.js';
+import { lossOp } from './loss-op.js';
+import { checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
+
+/**
+ * Binary cross-entropy from logits (numerically stable), mean over valid pixels, as a
+ * differentiable tf.Scalar: max(x, 0) - x y + log(1 + exp(-|x|)); gradient (sigmoid(x) - y) / n.
+ *
+ * Shapes: logits of any shape (e.g. [B, H, W]), labels of the same shape with values 0, 1 or
+ * `ignore`. Default: ignore null.
+ * @example
+ *   const loss = binaryXloss(logits, labels, { ignore: 255 });
+ */
+export function binaryXloss(
+  logits: Tensor,
+  labels: Tensor,
+  options: BinaryXlossOptions = {},
+): Scalar {
+  const fn = 'binaryXloss';
+  checkTensor(fn, 'logits', logits);
+  checkTensor(fn, 'labels', labels);
+  checkShapeIs(fn, 'labels', labels, logits.shape, "the shape of 'logits'");
+  const y = valuesOf(labels);
+  return lossOp(logits, (x) => coreBinaryXloss(x, y, options));
+}

@@ -1,0 +1,22 @@
+/**
+ * `lovasz/tfjs`: the Lovász losses, cross-entropies and IoU metrics on TensorFlow.js tensors.
+ * Needs @tensorflow/tfjs-core and a backend; every loss is differentiable w.r.t. its first
+ * argument through an analytic gradient (tf.customGrad), so no other tfjs package is needed.
+ */
+export type {
+  BinaryXlossOptions,
+  ClassSelection,
+  IouBinaryOptions,
+  IouOptions,
+  Layout,
+  LovaszHingeOptions,
+  LovaszSoftmaxOptions,
+  XlossOptions,
+} from '../index.js';
+export { binaryXloss } from './binary-xloss.js';
+export { iou } from './iou.js';
+export { iouBinary } from './iou-binary.js';
+export { lovaszGrad } from './lovasz-grad.js';
+export { lovaszHinge } from './lovasz-hinge.js';
+export { lovaszSoftmax } from './lovasz-softmax.js';
+export { xloss } from './xloss.js';

@@ -1,0 +1,26 @@
+import type { Tensor } from '@tensorflow/tfjs-core';
+import { iou as coreIou, type IouOptions } from '../metrics/iou.js';
+import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
+
+/**
+ * Per-class IoU of label masks, in percent, one entry per class in [0, numClasses) other than
+ * `ignore` (see the core `iou`).
+ *
+ * Shapes: preds [B, H, W] (e.g. tf.argMax(probas, -1)), labels [B, H, W].
+ * Defaults: empty 1, ignore null, perImage false.
+ * @example
+ *   iou(tf.argMax(probas, -1), labels, 21, { ignore: 255 })
+ */
+export function iou(
+  preds: Tensor,
+  labels: Tensor,
+  numClasses: number,
+  options: IouOptions = {},
+): number[] {
+  const fn = 'iou';
+  checkTensor(fn, 'preds', preds);
+  checkTensor(fn, 'labels', labels);
+  checkRank(fn, 'preds', preds, [3], '[B, H, W]');
+  checkShapeIs(fn, 'labels', labels, preds.shape, "the shape of 'preds'");
+  return coreIou(valuesOf(preds), valuesOf(labels), preds.shape, numClasses, options);
+}

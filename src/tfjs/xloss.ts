@@ -1,0 +1,31 @@
+import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
+import { xloss as coreXloss, type XlossOptions } from '../core/xloss.js';
+import { lossOp } from './loss-op.js';
+import { labelShapeOf } from './lovasz-softmax.js';
+import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
+
+/**
+ * Softmax cross-entropy from logits, mean over valid pixels, as a differentiable tf.Scalar:
+ * logsumexp(x) - x_y per pixel; gradient (softmax(x) - onehot(y)) / n.
+ *
+ * Shapes: logits [B, H, W, C] (layout 'NHWC', default) or [B, C, H, W] ('NCHW'); labels
+ * [B, H, W], integers in [0, C) or `ignore`. Defaults: ignore 255, layout 'NHWC'.
+ * @example
+ *   const loss = xloss(logits, labels);
+ */
+export function xloss(logits: Tensor, labels: Tensor, options: XlossOptions = {}): Scalar {
+  const fn = 'xloss';
+  checkTensor(fn, 'logits', logits);
+  checkTensor(fn, 'labels', labels);
+  checkRank(fn, 'logits', logits, [4], '[B, H, W, C] or [B, C, H, W]');
+  const layout = options?.layout ?? 'NHWC';
+  checkShapeIs(
+    fn,
+    'labels',
+    labels,
+    labelShapeOf(logits.shape, layout),
+    `[B, H, W] of 'logits' (${layout})`,
+  );
+  const y = valuesOf(labels);
+  return lossOp(logits, (x) => coreXloss(x, y, logits.shape, options));
+}
