@@ -1,0 +1,130 @@
+/**
+ * fast-check generators and small helpers shared by the core and metrics tests.
+ *
+ * Predictions come from small grids so that many errors tie exactly (the order of ties is
+ * where sorting implementations differ), plus a few float32 values whose errors differ in
+ * float64 but round to the same float32 sort key (1 - p for tiny p), which exercises the
+ * core's refinement of equal keys.
+ */
+import fc from 'fast-check';
+import { expect } from 'vitest';
+import { maxAbsDiff, relErr } from './golden.js';
+
+export type Layout = 'NHWC' | 'NCHW';
+export type IgnoreMode = 'none' | 'some' | 'all';
+export type Classes = 'present' | 'all' | number[];
+
+/** Loss agreement with the reference: both accumulate in float64 in the same order. */
+export const LOSS_REL_TOL = 1e-12;
+/** Gradient agreement: the core returns float32, i.e. within half an ulp of values <= 1. */
+export const GRAD_ABS_TOL = 1e-7;
+
+/** Probabilities whose errors round to the same float32 key as a grid error but differ. */
+export const NEAR_TIE_PROBAS = [
+  2 ** -30,
+  2 ** -26,
+  3 * 2 ** -27,
+  2 ** -24,
+  1 - 2 ** -24,
+  0.5 - 2 ** -25,
+];
+
+/** Probabilities: mostly k/8 (ties), sometimes a near-tie value. */
+export const probaArb: fc.Arbitrary<number> = fc.oneof(
+  { arbitrary: fc.integer({ min: 0, max: 8 }).map((k) => k / 8), weight: 5 },
+  { arbitrary: fc.constantFrom(...NEAR_TIE_PROBAS), weight: 1 },
+);
+
+/**
+ * Logits on dyadic grids, so that e = 1 - s * logit is exact in float64 and the reference sees
+ * exactly the ties the core sees: k/4 in [-4, 4] (many ties) or k/64 in [-4, 4].
+ */
+export const logitArb: fc.Arbitrary<number> = fc.oneof(
+  fc.integer({ min: -16, max: 16 }).map((k) => k / 4),
+  fc.integer({ min: -256, max: 256 }).map((k) => k / 64),
+);
+
+export const ignoreModeArb = fc.constantFrom<IgnoreMode>('none', 'some', 'all');
+export const layoutArb = fc.constantFrom<Layout>('NHWC', 'NCHW');
+export const ignoreValueArb = fc.constantFrom(255, -1);
+
+/** n labels in [0, numLabels), with none, some or all of them set to `ignore`. */
+export function labelsArb(
+  n: number,
+  numLabels: number,
+  ignore: number,
+  mode: IgnoreMode,
+): fc.Arbitrary<number[]> {
+  if (mode === 'all') return fc.constant(new Array<number>(n).fill(ignore));
+  const label = fc.integer({ min: 0, max: numLabels - 1 });
+  const pixel =
+    mode === 'none'
+      ? label
+      : fc.oneof({ arbitrary: label, weight: 3 }, { arbitrary: fc.constant(ignore), weight: 1 });
+  return fc.array(pixel, { minLength: n, maxLength: n });
+}
+
+/** 'present', 'all' or a list of distinct classes in [0, C) (possibly empty), in any order. */
+export function classesArb(C: number): fc.Arbitrary<Classes> {
+  return fc.oneof(
+    fc.constantFrom<Classes>('present', 'all'),
+    fc.shuffledSubarray(
+      Array.from({ length: C }, (_, c) => c),
+      { minLength: 0, maxLength: C },
+    ),
+  );
+}
+
+/** Batch dimensions [B, H, W] with B in 0..3 and H, W in 0..6. */
+export const dimsArb = fc.tuple(
+  fc.integer({ min: 0, max: 3 }),
+  fc.integer({ min: 0, max: 6 }),
+  fc.integer({ min: 0, max: 6 }),
+);
+
+export function f32(values: ArrayLike<number>): Float32Array {
+  return Float32Array.from(values);
+}
+
+/** Asserts loss and gradient agreement with the reference at the documented tolerances. */
+export function expectMatchesReference(
+  actual: { loss: number; grad: ArrayLike<number> },
+  expected: { loss: number; grad: ArrayLike<number> },
+): void {
+  expect(relErr(actual.loss, expected.loss)).toBeLessThanOrEqual(LOSS_REL_TOL);
+  expect(actual.grad.length).toBe(expected.grad.length);
+  expect(maxAbsDiff(actual.grad, expected.grad)).toBeLessThanOrEqual(GRAD_ABS_TOL);
+}
+
+/** True when two results are bit-identical (loss with Object.is, gradient byte by byte). */
+export function bitIdentical(
+  a: { loss: number; grad: Float32Array },
+  b: { loss: number; grad: Float32Array },
+): boolean {
+  if (!Object.is(a.loss, b.loss) || a.grad.length !== b.grad.length) return false;
+  const x = new Uint8Array(a.grad.buffer, a.grad.byteOffset, a.grad.byteLength);
+  const y = new Uint8Array(b.grad.buffer, b.grad.byteOffset, b.grad.byteLength);
+  return x.every((v, i) => v === y[i]);
+}
+
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), for large or fixed inputs. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A random permutation of [0, n) drawn from `random`. */
+export function permutation(n: number, random: () => number): number[] {
+  const p = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [p[i], p[j]] = [p[j], p[i]];
+  }
+  return p;
+}
