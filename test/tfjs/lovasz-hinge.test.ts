@@ -46,4 +46,13 @@ describeEachBackend('lovaszHinge', () => {
     expect(Array.from(grad.dataSync())).toEqual([0, 0]);
     tf.dispose([x, y, value, grad]);
   });
+
+  it('lovaszHinge of an empty batch ([0, 2, 2]) is 0 with an empty gradient of the same shape', () => {
+    const x = tf.zeros([0, 2, 2]);
+    const y = tf.zeros([0, 2, 2], 'int32');
+    const { value, grad } = tf.valueAndGrad((t: tf.Tensor) => lovaszHinge(t, y))(x);
+    expect(value.dataSync()[0]).toBe(0);
+    expect(grad.shape).toEqual([0, 2, 2]);
+    tf.dispose([x, y, value, grad]);
+  });
 });

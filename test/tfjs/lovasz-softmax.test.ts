@@ -50,4 +50,13 @@ describeEachBackend('lovaszSoftmax', () => {
     expect(Number.isFinite(loss.dataSync()[0])).toBe(true);
     tf.dispose([x, y, loss]);
   });
+
+  it('lovaszSoftmax of images with no pixel ([1, 0, 2, 3]) is 0 with an empty gradient of the same shape', () => {
+    const x = tf.zeros([1, 0, 2, 3]);
+    const y = tf.zeros([1, 0, 2], 'int32');
+    const { value, grad } = tf.valueAndGrad((t: tf.Tensor) => lovaszSoftmax(t, y))(x);
+    expect(value.dataSync()[0]).toBe(0);
+    expect(grad.shape).toEqual([1, 0, 2, 3]);
+    tf.dispose([x, y, value, grad]);
+  });
 });
