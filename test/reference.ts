@@ -185,6 +185,11 @@ export function refLovaszSoftmax(
   return { loss: loss / groups, grad };
 }
 
+/** log(1 + e^z), written so that e^z cannot overflow: z + log(1 + e^-z) for z > 0. */
+function softplus(z: number): number {
+  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+}
+
 /** Binary cross-entropy from logits, mean over the valid pixels. */
 export function refBinaryXloss(
   logits: ArrayLike<number>,
@@ -199,8 +204,8 @@ export function refBinaryXloss(
   for (const i of valid) {
     const x = Math.fround(logits[i]);
     const y = labels[i];
-    // -log(sigmoid(x)) = log(1 + e^-x) and -log(1 - sigmoid(x)) = log(1 + e^x).
-    loss += y === 1 ? Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+    // -log(sigmoid(x)) = softplus(-x) and -log(1 - sigmoid(x)) = softplus(x).
+    loss += y === 1 ? softplus(-x) : softplus(x);
     grad[i] = (1 / (1 + Math.exp(-x)) - y) / valid.length;
   }
   return { loss: loss / valid.length, grad };
