@@ -11,7 +11,7 @@ import {
   type NumericArray,
 } from './check.js';
 import type { LossResult } from './loss-result.js';
-import { sortDescending } from './sort.js';
+import { pairBuffers, sortPairs } from './sort.js';
 
 /** Options of {@link lovaszHinge}. */
 export interface LovaszHingeOptions {
@@ -21,20 +21,8 @@ export interface LovaszHingeOptions {
   ignore?: number | null;
 }
 
-// Reused across calls: the margins m = -s * logit of the pixels with a positive error, and
-// the pixel each one came from.
-let keyBuf = new Float32Array(0);
-let pixBuf = new Uint32Array(0);
-
-function reserve(n: number): void {
-  if (keyBuf.length >= n) return;
-  const size = Math.max(n, Math.ceil(keyBuf.length * 1.5));
-  keyBuf = new Float32Array(size);
-  pixBuf = new Uint32Array(size);
-}
-
 /**
- * The Lovász hinge of the pixels [start, end) that are not `ignore`; adds `scale` times its
+ * The Lovász hinge of the pixels [start, end) that are not `ign`; writes `scale` times its
  * gradient into `grad` and returns the loss.
  *
  * The error of a pixel is e = 1 - s * logit with s = 2y - 1, so e = 1 + m with m = -s * logit,
@@ -48,34 +36,39 @@ function hingeRange(
   labels: NumericArray,
   start: number,
   end: number,
-  ignore: number,
+  ign: number,
   scale: number,
   grad: Float32Array,
 ): number {
-  reserve(end - start);
+  const { keys, vals } = pairBuffers(end - start);
   let k = 0;
   let total = 0;
   for (let px = start; px < end; px++) {
     const y = labels[px];
-    if (y === ignore) continue;
+    if (y === ign) continue;
     total += y;
-    // Stored first, then tested: the key is the float32 value the sort and the loss use.
-    keyBuf[k] = y === 1 ? -logits[px] : logits[px];
-    if (keyBuf[k] > -1) {
-      pixBuf[k] = px;
+    // Stored first, then tested: the key is the float32 value the sort and the loss use
+    // (+ 0 turns -0 into +0, which the sort needs).
+    keys[k] = (y === 1 ? -logits[px] : logits[px]) + 0;
+    if (keys[k] > -1) {
+      // The payload is the pixel, with its label in the top bit.
+      vals[k] = px | (y << 31);
       k++;
     }
   }
   if (k === 0) return 0;
-  const { order, keys } = sortDescending(keyBuf, k);
+  const sorted = sortPairs(0, k, true);
+  const sk = sorted.keys;
+  const sv = sorted.vals;
   let loss = 0;
   let fg = 0;
   let bg = 0;
   for (let r = 0; r < k; r++) {
-    const px = pixBuf[order[r]];
+    const v = sv[r];
+    const px = v & 0x7fffffff;
     const union = total + bg;
     let d: number;
-    if (labels[px] === 1) {
+    if (v < 0) {
       d = 1 / union;
       fg++;
       grad[px] = -scale * d;
@@ -84,7 +77,7 @@ function hingeRange(
       bg++;
       grad[px] = scale * d;
     }
-    loss += (1 + keys[r]) * d;
+    loss += (1 + sk[r]) * d;
   }
   return loss;
 }

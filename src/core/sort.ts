@@ -1,41 +1,50 @@
 /**
- * Descending argsort of float32 keys in linear time.
+ * Stable radix sort of float32 keys with a uint32 payload, in linear time.
  *
- * An LSD radix sort over an order-preserving uint32 image of the float bits, three passes of
- * 11, 11 and 10 bits, the position as payload. LSD radix sort is stable, so equal keys keep
- * increasing positions: the order is deterministic and documented as
- *   "decreasing key, then increasing position".
- * Passes whose digit is the same for every key are skipped (errors in [0, 1] share their top
- * bits, so usually only two passes run). -0 sorts as +0 (they are equal numbers).
+ * An LSD radix sort over an order-preserving uint32 image of the float bits: three passes of
+ * 11, 11 and 10 bits. LSD radix sort is stable, so equal keys keep the order in which they were
+ * written: callers write them by increasing pixel index, which makes "ties by increasing index"
+ * the documented, deterministic tie rule. A pass whose digit is the same for every key is
+ * skipped (errors in [0, 1] often share their top bits).
  *
- * The work buffers live at module level and only grow: after the first call of a given size,
- * sorting allocates nothing. The returned arrays are views into those buffers, valid until
- * the next call.
+ * The buffers live at module level and only grow: after the first call of a given size, sorting
+ * allocates nothing. Callers fill segments of the primary buffers ({@link pairBuffers}) and sort
+ * each segment in place ({@link sortPairs}); a sorted segment ends in either the primary or the
+ * secondary buffers, and sorting one segment never touches another segment of either.
  */
 
-/** Result of {@link sortDescending}: views valid until the next call. */
-export interface SortedKeys {
-  /** `order[r]` is the position (in the input) of the r-th largest key. */
-  readonly order: Uint32Array;
-  /** `keys[r]` is the r-th largest key (float32). */
+/**
+ * Float32 keys with a 32-bit payload; `keys` and `bits` view the same memory. Int32 views, not
+ * Uint32: V8 keeps int32 values unboxed, while uint32 values >= 2^31 become doubles.
+ */
+export interface PairBuffers {
   readonly keys: Float32Array;
+  readonly bits: Int32Array;
+  readonly vals: Int32Array;
 }
 
 let capacity = 0;
-let keyA = new Uint32Array(0);
-let keyB = new Uint32Array(0);
-let posA = new Uint32Array(0);
-let posB = new Uint32Array(0);
-const counts = new Uint32Array(2048 * 3);
+let primary: PairBuffers = makeBuffers(0);
+let secondary: PairBuffers = makeBuffers(0);
+const counts = new Int32Array(2048 * 3);
 
-function reserve(n: number): void {
-  if (n <= capacity) return;
-  // Grow geometrically so a slowly increasing n does not reallocate every call.
-  capacity = Math.max(n, Math.ceil(capacity * 1.5));
-  keyA = new Uint32Array(capacity);
-  keyB = new Uint32Array(capacity);
-  posA = new Uint32Array(capacity);
-  posB = new Uint32Array(capacity);
+function makeBuffers(n: number): PairBuffers {
+  const bits = new Int32Array(n);
+  return { keys: new Float32Array(bits.buffer), bits, vals: new Int32Array(n) };
+}
+
+/**
+ * The primary buffers, with room for at least `n` pairs. Write keys (never -0 or NaN: callers
+ * map -0 to +0 and reject NaN) and payloads into a segment, then call {@link sortPairs}.
+ */
+export function pairBuffers(n: number): PairBuffers {
+  if (n > capacity) {
+    // Grow geometrically so a slowly increasing n does not reallocate every call.
+    capacity = Math.max(n, Math.ceil(capacity * 1.5));
+    primary = makeBuffers(capacity);
+    secondary = makeBuffers(capacity);
+  }
+  return primary;
 }
 
 /** Bytes held by the sort buffers (for memory accounting in the benchmark). */
@@ -44,71 +53,123 @@ export function sortBufferBytes(): number {
 }
 
 /**
- * Sorts the first `n` values of `keys` in decreasing order (ties by increasing position).
- *
- * Shapes: keys [>= n] float32, finite or +-Infinity (NaN is not ordered: callers reject it).
- * @returns views `{ order, keys }` of length n, valid until the next call.
- * @example
- *   const { order } = sortDescending(new Float32Array([0.5, 2, 0.5, -1]), 4);
- *   // order = [1, 0, 2, 3]
+ * Sorts the pairs [start, start + n) of the primary buffers by key, increasing or decreasing,
+ * stably. Returns the buffers (primary or secondary) that hold the sorted segment, at the same
+ * positions.
  */
-export function sortDescending(keys: Float32Array, n: number): SortedKeys {
-  reserve(n);
-  const bits = new Uint32Array(keys.buffer, keys.byteOffset, n);
-  let kIn = keyA;
-  let pIn = posA;
-  const c0 = 0;
-  const c1 = 2048;
-  const c2 = 4096;
+export function sortPairs(start: number, n: number, descending: boolean): PairBuffers {
+  const end = start + n;
+  // Order-preserving image of the float bits u (as int32): negative floats flip all bits,
+  // positive ones flip the sign bit; for a decreasing order, complement that.
+  const flip = descending ? -1 : 0;
   counts.fill(0);
-  for (let i = 0; i < n; i++) {
-    let u = bits[i];
-    if (u === 0x80000000) u = 0; // -0 -> +0
-    // Order-preserving map to uint32 (negative floats: flip all bits; positive: flip the sign),
-    // then complement so that an ascending sort yields decreasing floats.
-    const t = ~(u & 0x80000000 ? ~u : u | 0x80000000) >>> 0;
-    kIn[i] = t;
-    pIn[i] = i;
-    counts[c0 + (t & 2047)]++;
-    counts[c1 + ((t >>> 11) & 2047)]++;
-    counts[c2 + (t >>> 22)]++;
+  const src0 = primary.bits;
+  for (let i = start; i < end; i++) {
+    const u = src0[i];
+    const t = u ^ ((u >> 31) | 0x80000000) ^ flip;
+    counts[t & 2047]++;
+    counts[2048 + ((t >> 11) & 2047)]++;
+    counts[4096 + ((t >> 22) & 1023)]++;
   }
-  let kOut = keyB;
-  let pOut = posB;
+  const passes: number[] = [];
   for (let pass = 0; pass < 3; pass++) {
     const base = pass * 2048;
-    const shift = pass * 11;
-    // Exclusive prefix sums; a digit shared by all keys leaves the order unchanged.
-    let sum = 0;
-    let skip = false;
+    let sum = start;
+    let spread = true;
     for (let d = 0; d < 2048; d++) {
       const c = counts[base + d];
-      if (c === n) skip = true;
+      if (c === n) spread = false;
       counts[base + d] = sum;
       sum += c;
     }
-    if (skip) continue;
-    for (let i = 0; i < n; i++) {
-      const t = kIn[i];
-      const slot = base + ((t >>> shift) & 2047);
-      const dst = counts[slot]++;
-      kOut[dst] = t;
-      pOut[dst] = pIn[i];
+    if (spread) passes.push(pass);
+  }
+  let src = primary;
+  let dst = secondary;
+  for (let k = 0; k < passes.length; k++) {
+    const base = passes[k] * 2048;
+    const shift = passes[k] * 11;
+    const mask = passes[k] === 2 ? 1023 : 2047;
+    const sb = src.bits;
+    const sv = src.vals;
+    const db = dst.bits;
+    const dv = dst.vals;
+    const first = k === 0;
+    const last = k === passes.length - 1;
+    // Four copies of one loop, so that no per-element test decides whether to map the keys in
+    // (first pass) or back out (last pass).
+    if (first && last) {
+      for (let i = start; i < end; i++) {
+        const u = sb[i];
+        const t = u ^ ((u >> 31) | 0x80000000) ^ flip;
+        const j = counts[base + ((t >> shift) & mask)]++;
+        db[j] = u;
+        dv[j] = sv[i];
+      }
+    } else if (first) {
+      for (let i = start; i < end; i++) {
+        const u = sb[i];
+        const t = u ^ ((u >> 31) | 0x80000000) ^ flip;
+        const j = counts[base + ((t >> shift) & mask)]++;
+        db[j] = t;
+        dv[j] = sv[i];
+      }
+    } else if (last) {
+      for (let i = start; i < end; i++) {
+        const t = sb[i];
+        const j = counts[base + ((t >> shift) & mask)]++;
+        const a = t ^ flip;
+        db[j] = a ^ (~(a >> 31) | 0x80000000);
+        dv[j] = sv[i];
+      }
+    } else {
+      for (let i = start; i < end; i++) {
+        const t = sb[i];
+        const j = counts[base + ((t >> shift) & mask)]++;
+        db[j] = t;
+        dv[j] = sv[i];
+      }
     }
-    const tk = kIn;
-    kIn = kOut;
-    kOut = tk;
-    const tp = pIn;
-    pIn = pOut;
-    pOut = tp;
+    const swap = src;
+    src = dst;
+    dst = swap;
   }
-  // Back from the sortable image to float bits, in place.
+  return src;
+}
+
+/** Result of {@link sortDescending}: views valid until the next sort. */
+export interface SortedKeys {
+  /** `order[r]` is the position (in the input) of the r-th largest key. */
+  readonly order: Uint32Array;
+  /** `keys[r]` is the r-th largest key (float32). */
+  readonly keys: Float32Array;
+}
+
+/**
+ * Descending argsort of the first `n` float32 keys: decreasing key, ties by increasing position
+ * (-0 and +0 are equal). Linear time; after the first call of a size, allocates only the two
+ * returned views.
+ *
+ * Shapes: keys [>= n], not NaN. Returns views of length n, valid until the next sort.
+ * @throws RangeError on NaN keys or n outside [0, keys.length].
+ * @example
+ *   sortDescending(new Float32Array([0.5, 2, 0.5, -1]), 4).order // Uint32Array [1, 0, 2, 3]
+ */
+export function sortDescending(keys: Float32Array, n: number = keys.length): SortedKeys {
+  if (!(keys instanceof Float32Array)) {
+    throw new TypeError(`sortDescending: 'keys' must be a Float32Array, got ${typeof keys}`);
+  }
+  if (!Number.isSafeInteger(n) || n < 0 || n > keys.length) {
+    throw new RangeError(`sortDescending: 'n' must be an integer in [0, ${keys.length}], got ${n}`);
+  }
+  const buf = pairBuffers(n);
   for (let i = 0; i < n; i++) {
-    const t = ~kIn[i] >>> 0;
-    kIn[i] = t & 0x80000000 ? t ^ 0x80000000 : ~t >>> 0;
+    const k = keys[i];
+    if (k !== k)
+      throw new RangeError(`sortDescending: 'keys' must not be NaN, got NaN at index ${i}`);
+    buf.keys[i] = k + 0; // -0 + 0 is +0
+    buf.vals[i] = i;
   }
-  return {
-    order: pIn.subarray(0, n),
-    keys: new Float32Array(kIn.buffer, kIn.byteOffset, n),
-  };
+  const out = sortPairs(0, n, true);
+  return { order: new Uint32Array(out.vals.buffer, 0, n), keys: out.keys.subarray(0, n) };
 }
