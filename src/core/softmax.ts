@@ -16,7 +16,7 @@ import {
   type NumericArray,
 } from './check.js';
 import type { LossResult } from './loss-result.js';
-import { sortDescending } from './sort.js';
+import { type PairBuffers, pairBuffers, sortPairs } from './sort.js';
 
 /** Options of {@link lovaszSoftmax}. */
 export interface LovaszSoftmaxOptions {
@@ -49,63 +49,39 @@ interface Geometry {
   nchw: boolean;
 }
 
-// Reused across calls: the float32 sort key of each valid pixel's error, the offset of its
-// probability in the input (also its gradient's offset), and whether it is foreground.
-let keyBuf = new Float32Array(0);
-let offBuf = new Uint32Array(0);
-let fgBuf = new Uint8Array(0);
-
-function reserve(n: number): void {
-  if (keyBuf.length >= n) return;
-  const size = Math.max(n, Math.ceil(keyBuf.length * 1.5));
-  keyBuf = new Float32Array(size);
-  offBuf = new Uint32Array(size);
-  fgBuf = new Uint8Array(size);
-}
-
-/** The error |fg - p| in float64, p read at float32 precision. */
-function errorAt(probas: NumericArray, off: number, fg: number): number {
-  const p = Math.fround(probas[off]);
-  return fg ? Math.abs(1 - p) : Math.abs(p);
-}
+const SIGN = -0x80000000;
+const OFFSET = 0x7fffffff;
 
 /**
- * Orders each run of equal float32 keys by the exact float64 error (then by position).
- *
- * The sort sees errors rounded to float32 (1 - p rounds when p < 0.5), and rounding is
- * monotone, so the only misordered pairs are inside runs of equal keys. Runs are almost
- * always of length one; true ties (equal exact errors) are already in position order,
- * because the radix sort is stable.
+ * The sign of e_fg - e_bg, exactly, for a foreground key kf (error 1 - kf) and a background key
+ * kb (error kb), both float32 in [0, 1 + 1e-6]. A float64 subtraction has the sign of the exact
+ * difference, and 1 - k is exact for k >= 0.5 (Sterbenz); when both keys are below 0.5 the
+ * foreground error exceeds 0.5 and the background one does not.
  */
-function refineTies(order: Uint32Array, keys: Float32Array, n: number, probas: NumericArray): void {
-  let r = 0;
-  while (r < n - 1) {
-    if (keys[r] !== keys[r + 1]) {
-      r++;
-      continue;
-    }
-    let end = r + 2;
-    while (end < n && keys[end] === keys[r]) end++;
-    let sorted = true;
-    let prev = errorAt(probas, offBuf[order[r]], fgBuf[order[r]]);
-    for (let i = r + 1; i < end && sorted; i++) {
-      const e = errorAt(probas, offBuf[order[i]], fgBuf[order[i]]);
-      sorted = e <= prev;
-      prev = e;
-    }
-    if (!sorted) {
-      const run = Array.from(order.subarray(r, end));
-      const err = new Map(run.map((pos) => [pos, errorAt(probas, offBuf[pos], fgBuf[pos])]));
-      run.sort((a, b) => err.get(b)! - err.get(a)! || a - b);
-      order.set(run, r);
-    }
-    r = end;
-  }
+function compareErrors(kf: number, kb: number): number {
+  if (kf >= 0.5) return 1 - kf - kb;
+  if (kb >= 0.5) return 1 - kb - kf;
+  return 1;
 }
 
 /**
- * The Lovász loss of one class over images [b0, b1): gathers the errors of the valid pixels,
- * sorts them, and in one pass accumulates the loss and writes `scale` times its gradient.
+ * The Lovász loss of one class over images [b0, b1); writes `scale` times its gradient into
+ * `grad`. `total` is the number of valid pixels labelled `cls` (G), `valid` the number of valid
+ * pixels.
+ *
+ * Errors are |fg - p| with p the probability of the class: 1 - p on foreground, p on background.
+ * Instead of sorting mixed errors (1 - p rounds in float32), foreground pixels are keyed by p
+ * and background pixels by p, both exact, sorted apart and merged with an exact comparison
+ * (probabilities above 1 or below 0, within the accepted slack, are reflected so that the key
+ * still orders |fg - p|; the top bit of the payload remembers it for the gradient's sign).
+ *
+ * Two cuts keep the sort small without changing a single bit of the result:
+ * - a background pixel whose error is below every foreground error comes after all of them,
+ *   where G - a = 0: its Jaccard gradient d is 0 and it moves no count before anything else;
+ * - a foreground pixel whose error is below every remaining background error comes after all
+ *   of them: its d is 1 / (G + nb) whatever its rank among foreground pixels.
+ * So only the overlapping band of errors is sorted. With confident, mostly right predictions
+ * that band is most pixels; with uncertain or random ones it is a small fraction.
  */
 function classLoss(
   probas: NumericArray,
@@ -115,15 +91,53 @@ function classLoss(
   b1: number,
   channel: number,
   cls: number,
+  total: number,
+  valid: number,
   ign: number,
   scale: number,
   grad: Float32Array,
 ): number {
+  if (total === 0) return absentClassLoss(probas, labels, geo, b0, b1, channel, ign, scale, grad);
+  const buf = pairBuffers(valid);
+  const kfMax = gatherClass(buf, probas, labels, geo, b0, b1, channel, cls, total, ign);
+  const kept = cutBackground(buf, total, valid, kfMax);
+  const nbKept = kept - total;
+  const dLast = 1 / (total + nbKept);
+  if (nbKept === 0) return foregroundOnlyLoss(buf, total, dLast, scale, grad);
+  const nfKept = cutForeground(buf, total, cutKbMin, dLast, scale, grad);
+  const loss = cutLoss;
+  const fg = sortPairs(0, nfKept, false);
+  const bg = sortPairs(total, nbKept, true);
+  return loss + mergeLoss(fg, nfKept, bg, total, nbKept, scale, grad);
+}
+
+// Small functions, one loop each: V8 optimises each on its own feedback (one large function
+// with rarely taken paths kept deoptimising). Extra results pass through these variables.
+let cutKbMin = 2;
+let cutLoss = 0;
+
+/**
+ * Writes the pairs of the valid pixels: foreground at [0, total), background at
+ * [total, valid), in pixel order; returns the largest foreground key (smallest error).
+ */
+function gatherClass(
+  buf: PairBuffers,
+  probas: NumericArray,
+  labels: NumericArray,
+  geo: Geometry,
+  b0: number,
+  b1: number,
+  channel: number,
+  cls: number,
+  total: number,
+  ign: number,
+): number {
   const { channels: C, hw: HW, nchw } = geo;
-  reserve((b1 - b0) * HW);
+  const { keys, vals } = buf;
   const step = nchw ? 1 : C;
-  let k = 0;
-  let total = 0;
+  let nf = 0;
+  let nb = total;
+  let kfMax = -1;
   for (let b = b0; b < b1; b++) {
     const base = nchw ? (b * C + channel) * HW : b * HW * C + channel;
     const row = b * HW;
@@ -132,77 +146,218 @@ function classLoss(
       if (y === ign) continue;
       const off = base + i * step;
       const p = Math.fround(probas[off]);
-      const fg = y === cls ? 1 : 0;
-      total += fg;
-      keyBuf[k] = fg ? Math.abs(1 - p) : Math.abs(p);
-      offBuf[k] = off;
-      fgBuf[k] = fg;
-      k++;
+      if (y === cls) {
+        const over = p > 1;
+        const kf = over ? 2 - p : p + 0; // + 0 turns -0 into +0
+        keys[nf] = kf;
+        vals[nf] = over ? off | SIGN : off;
+        if (kf > kfMax) kfMax = kf;
+        nf++;
+      } else {
+        const under = p < 0;
+        keys[nb] = under ? -p : p + 0;
+        vals[nb] = under ? off | SIGN : off;
+        nb++;
+      }
     }
   }
-  if (k === 0) return 0;
-  const { order, keys } = sortDescending(keyBuf, k);
-  refineTies(order, keys, k, probas);
+  return kfMax;
+}
+
+/**
+ * Cut 1: keeps (compacted from `total` on) the background pairs whose error reaches the
+ * smallest foreground error; returns the end of the kept ones and sets cutKbMin.
+ */
+function cutBackground(buf: PairBuffers, total: number, valid: number, kfMax: number): number {
+  const { keys, vals } = buf;
+  let kept = total;
+  let kbMin = 2;
+  // e_bg >= 1 - kfMax, decided exactly by compareErrors; the float64 threshold only skips
+  // the exact test for pixels far below it.
+  const below = 1 - kfMax - 1e-6;
+  for (let j = total; j < valid; j++) {
+    const kb = keys[j];
+    if (kb < below) continue;
+    if (compareErrors(kfMax, kb) <= 0) {
+      keys[kept] = kb;
+      vals[kept] = vals[j];
+      if (kb < kbMin) kbMin = kb;
+      kept++;
+    }
+  }
+  cutKbMin = kbMin;
+  return kept;
+}
+
+/**
+ * Cut 2: keeps (compacted from 0 on) the foreground pairs whose error reaches the smallest
+ * kept background error; the others take d = dLast, added to cutLoss
+ * and to the gradient here. Returns the number kept.
+ */
+function cutForeground(
+  buf: PairBuffers,
+  total: number,
+  kbMin: number,
+  dLast: number,
+  scale: number,
+  grad: Float32Array,
+): number {
+  const { keys, vals } = buf;
   let loss = 0;
+  let kept = 0;
+  const g = scale * dLast;
+  for (let i = 0; i < total; i++) {
+    const kf = keys[i];
+    const v = vals[i];
+    if (compareErrors(kf, kbMin) >= 0) {
+      keys[kept] = kf;
+      vals[kept] = v;
+      kept++;
+    } else {
+      loss += 1 - kf;
+      // d|1 - p|/dp = -sign(1 - p), with sign(0) = 0 as in the reference implementation.
+      grad[v & OFFSET] = kf === 1 ? 0 : v < 0 ? g : -g;
+    }
+  }
+  cutLoss = loss * dLast;
+  return kept;
+}
+
+/**
+ * No background error reaches the foreground ones: every foreground pixel has d = 1 / G
+ * whatever its rank, and no background pixel has a gradient. No sort needed.
+ */
+function foregroundOnlyLoss(
+  buf: PairBuffers,
+  total: number,
+  d: number,
+  scale: number,
+  grad: Float32Array,
+): number {
+  const { keys, vals } = buf;
+  const g = scale * d;
+  let loss = 0;
+  for (let i = 0; i < total; i++) {
+    const kf = keys[i];
+    const v = vals[i];
+    loss += 1 - kf;
+    grad[v & OFFSET] = kf === 1 ? 0 : v < 0 ? g : -g;
+  }
+  return loss * d;
+}
+
+/**
+ * Merges the sorted foreground (increasing key = decreasing error) and background (decreasing
+ * key and error) pairs by exact error, ties by pixel, accumulating the loss and the gradient.
+ */
+function mergeLoss(
+  fg: PairBuffers,
+  nf: number,
+  bg: PairBuffers,
+  total: number,
+  nb: number,
+  scale: number,
+  grad: Float32Array,
+): number {
+  const fk = fg.keys;
+  const fv = fg.vals;
+  const bk = bg.keys;
+  const bv = bg.vals;
+  let loss = 0;
+  let i = 0;
+  let j = total;
+  const jEnd = total + nb;
   let fgSeen = 0;
   let bgSeen = 0;
-  for (let r = 0; r < k; r++) {
-    const pos = order[r];
-    const off = offBuf[pos];
-    const p = Math.fround(probas[off]);
-    const union = total + bgSeen;
-    let d: number;
-    let e: number;
-    if (fgBuf[pos]) {
-      d = 1 / union;
-      fgSeen++;
-      e = 1 - p;
-      // d|1 - p|/dp = -sign(1 - p), with sign(0) = 0 as in the reference implementation.
-      grad[off] = e > 0 ? -scale * d : e < 0 ? scale * d : 0;
-    } else {
-      d = union === 0 ? 1 : (total - fgSeen) / (union * (union + 1));
-      bgSeen++;
-      e = p;
-      grad[off] = p > 0 ? scale * d : p < 0 ? -scale * d : 0;
+  while (i < nf || j < jEnd) {
+    let takeFg: boolean;
+    if (i === nf) takeFg = false;
+    else if (j === jEnd) takeFg = true;
+    else {
+      const c = compareErrors(fk[i], bk[j]);
+      takeFg = c > 0 || (c === 0 && (fv[i] & OFFSET) < (bv[j] & OFFSET));
     }
-    loss += Math.abs(e) * d;
+    const union = total + bgSeen;
+    if (takeFg) {
+      const kf = fk[i];
+      const v = fv[i];
+      const d = 1 / union;
+      loss += (1 - kf) * d;
+      grad[v & OFFSET] = kf === 1 ? 0 : v < 0 ? scale * d : -scale * d;
+      fgSeen++;
+      i++;
+    } else {
+      const kb = bk[j];
+      const v = bv[j];
+      const d = (total - fgSeen) / (union * (union + 1));
+      loss += kb * d;
+      grad[v & OFFSET] = kb === 0 ? 0 : v < 0 ? -scale * d : scale * d;
+      bgSeen++;
+      j++;
+    }
   }
   return loss;
 }
 
-/** The classes considered over images [b0, b1), or null when no pixel is valid. */
-function classesOf(
-  selection: ClassSelection,
+/**
+ * A class with no valid pixel (under 'all' or an explicit list): G = 0, so the Jaccard loss
+ * jumps from 0 to 1 at the first sorted pixel and stays there: the loss is the largest error,
+ * and its gradient sits on the first pixel that reaches it. No sort needed.
+ */
+function absentClassLoss(
+  probas: NumericArray,
+  labels: NumericArray,
+  geo: Geometry,
+  b0: number,
+  b1: number,
+  channel: number,
+  ign: number,
+  scale: number,
+  grad: Float32Array,
+): number {
+  const { channels: C, hw: HW, nchw } = geo;
+  const step = nchw ? 1 : C;
+  let best = -1;
+  let bestOff = -1;
+  let bestP = 0;
+  for (let b = b0; b < b1; b++) {
+    const base = nchw ? (b * C + channel) * HW : b * HW * C + channel;
+    const row = b * HW;
+    for (let i = 0; i < HW; i++) {
+      if (labels[row + i] === ign) continue;
+      const off = base + i * step;
+      const p = Math.fround(probas[off]);
+      const e = Math.abs(p);
+      if (e > best) {
+        best = e;
+        bestOff = off;
+        bestP = p;
+      }
+    }
+  }
+  if (bestOff < 0) return 0;
+  grad[bestOff] = bestP > 0 ? scale : bestP < 0 ? -scale : 0;
+  return best;
+}
+
+/** Counts of valid labels per class over images [b0, b1), and the number of valid pixels. */
+function labelCounts(
   labels: NumericArray,
   numClasses: number,
   b0: number,
   b1: number,
   hw: number,
   ign: number,
-): readonly number[] | null {
-  const start = b0 * hw;
-  const end = b1 * hw;
-  if (selection !== 'present') {
-    for (let i = start; i < end; i++)
-      if (labels[i] !== ign) return selection === 'all' ? range(numClasses) : selection;
-    return null;
-  }
-  const seen = new Uint8Array(numClasses);
-  let any = false;
-  for (let i = start; i < end; i++) {
+): { counts: Float64Array; valid: number } {
+  const counts = new Float64Array(numClasses);
+  let valid = 0;
+  for (let i = b0 * hw; i < b1 * hw; i++) {
     const y = labels[i];
     if (y === ign) continue;
-    seen[y] = 1;
-    any = true;
+    counts[y]++;
+    valid++;
   }
-  if (!any) return null;
-  const present: number[] = [];
-  for (let c = 0; c < numClasses; c++) if (seen[c]) present.push(c);
-  return present;
-}
-
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
+  return { counts, valid };
 }
 
 function softmaxGroups(
@@ -226,16 +381,41 @@ function softmaxGroups(
   for (let g = 0; g < groups; g++) {
     const b0 = g * perGroup;
     const b1 = b0 + perGroup;
-    const classes = classesOf(selection, labels, labelClasses, b0, b1, geo.hw, ign);
-    if (classes === null || classes.length === 0) continue;
+    const { counts, valid } = labelCounts(labels, labelClasses, b0, b1, geo.hw, ign);
+    if (valid === 0) continue;
+    const classes =
+      selection === 'present'
+        ? range(labelClasses).filter((c) => counts[c] > 0)
+        : selection === 'all'
+          ? range(labelClasses)
+          : selection;
+    if (classes.length === 0) continue;
     const scale = 1 / (groups * classes.length);
     let groupLoss = 0;
     for (const c of classes) {
-      groupLoss += classLoss(probas, labels, geo, b0, b1, sigmoid ? 0 : c, c, ign, scale, grad);
+      const channel = sigmoid ? 0 : c;
+      groupLoss += classLoss(
+        probas,
+        labels,
+        geo,
+        b0,
+        b1,
+        channel,
+        c,
+        counts[c],
+        valid,
+        ign,
+        scale,
+        grad,
+      );
     }
     loss += groupLoss / classes.length;
   }
   return { loss: loss / groups, grad };
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
 }
 
 function checkSigmoidClasses(fn: string, value: unknown): ClassSelection {
