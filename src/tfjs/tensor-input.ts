@@ -10,7 +10,14 @@ export function checkTensor(fn: string, arg: string, value: unknown): asserts va
     !Array.isArray(t.shape) ||
     typeof t.dataSync !== 'function'
   ) {
-    const what = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+    const what =
+      value === null
+        ? 'null'
+        : Array.isArray(value)
+          ? 'an array'
+          : typeof value === 'object'
+            ? ((value as object).constructor?.name ?? 'object')
+            : typeof value;
     throw new TypeError(`${fn}: '${arg}' must be a tf.Tensor, got ${what}`);
   }
   if (t.isDisposed) throw new TypeError(`${fn}: '${arg}' is a disposed tf.Tensor`);
