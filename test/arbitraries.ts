@@ -29,19 +29,27 @@ export const NEAR_TIE_PROBAS = [
   0.5 - 2 ** -25,
 ];
 
-/** Probabilities: mostly k/8 (ties), sometimes a near-tie value. */
+/**
+ * Probabilities the core accepts outside [0, 1] (within its 1e-6 slack), and -0: the error
+ * |fg - p| then exceeds 1 or p overshoots its target, which flips the sign of the gradient.
+ */
+export const SLACK_PROBAS = [-0, -(2 ** -21), -(2 ** -23), 1 + 2 ** -21, 1 + 2 ** -23];
+
+/** Probabilities: mostly k/8 (ties), sometimes a near-tie or slack value. */
 export const probaArb: fc.Arbitrary<number> = fc.oneof(
-  { arbitrary: fc.integer({ min: 0, max: 8 }).map((k) => k / 8), weight: 5 },
-  { arbitrary: fc.constantFrom(...NEAR_TIE_PROBAS), weight: 1 },
+  { arbitrary: fc.integer({ min: 0, max: 8 }).map((k) => k / 8), weight: 10 },
+  { arbitrary: fc.constantFrom(...NEAR_TIE_PROBAS), weight: 2 },
+  { arbitrary: fc.constantFrom(...SLACK_PROBAS), weight: 1 },
 );
 
 /**
  * Logits on dyadic grids, so that e = 1 - s * logit is exact in float64 and the reference sees
- * exactly the ties the core sees: k/4 in [-4, 4] (many ties) or k/64 in [-4, 4].
+ * exactly the ties the core sees: k/4 in [-4, 4] (many ties), k/64 in [-4, 4], or -0.
  */
 export const logitArb: fc.Arbitrary<number> = fc.oneof(
-  fc.integer({ min: -16, max: 16 }).map((k) => k / 4),
-  fc.integer({ min: -256, max: 256 }).map((k) => k / 64),
+  { arbitrary: fc.integer({ min: -16, max: 16 }).map((k) => k / 4), weight: 5 },
+  { arbitrary: fc.integer({ min: -256, max: 256 }).map((k) => k / 64), weight: 5 },
+  { arbitrary: fc.constant(-0), weight: 1 },
 );
 
 export const ignoreModeArb = fc.constantFrom<IgnoreMode>('none', 'some', 'all');

@@ -66,6 +66,30 @@ describe('lovaszHinge against the reference implementation', () => {
     );
   });
 
+  it('agrees with the reference on images of up to 4000 pixels', () => {
+    // Enough pixels for every radix pass of the sort and long runs of tied errors.
+    const largeArb = fc
+      .record({ B: fc.integer({ min: 1, max: 2 }), n: fc.integer({ min: 100, max: 4000 }) })
+      .chain(({ B, n }) =>
+        fc.record({
+          shape: fc.constant([B, 1, n]),
+          logits: fc.array(logitArb, { minLength: B * n, maxLength: B * n }).map(f32),
+          labels: labelsArb(B * n, 2, 255, 'some'),
+          perImage: fc.boolean(),
+        }),
+      );
+    fc.assert(
+      fc.property(largeArb, ({ shape, logits, labels, perImage }) => {
+        const options = { perImage, ignore: 255 };
+        expectMatchesReference(
+          lovaszHinge(logits, labels, shape, options),
+          refLovaszHinge(logits, labels, shape, options),
+        );
+      }),
+      { numRuns: 25 },
+    );
+  });
+
   it('lovaszHingeFlat is lovaszHinge of a single image', () => {
     fc.assert(
       fc.property(hingeCaseArb, ({ logits, labels, options }) => {

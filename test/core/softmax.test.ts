@@ -81,6 +81,37 @@ describe('lovaszSoftmax against the reference implementation', () => {
     );
   });
 
+  it('agrees with the reference on images of up to 3000 pixels', () => {
+    // Enough pixels for every radix pass of the sort and long runs of tied errors.
+    const largeArb = fc
+      .record({
+        B: fc.integer({ min: 1, max: 2 }),
+        n: fc.integer({ min: 100, max: 3000 }),
+        C: fc.integer({ min: 2, max: 4 }),
+      })
+      .chain(({ B, n, C }) =>
+        fc.record({
+          shape: fc.constant([B, 1, n, C]),
+          probas: fc.array(probaArb, { minLength: B * n * C, maxLength: B * n * C }).map(f32),
+          labels: labelsArb(B * n, C, 255, 'some'),
+          options: fc.record({
+            classes: classesArb(C),
+            perImage: fc.boolean(),
+            ignore: fc.constant(255),
+          }),
+        }),
+      );
+    fc.assert(
+      fc.property(largeArb, ({ shape, probas, labels, options }) => {
+        expectMatchesReference(
+          lovaszSoftmax(probas, labels, shape, options),
+          refLovaszSoftmax(probas, labels, shape, options),
+        );
+      }),
+      { numRuns: 25 },
+    );
+  });
+
   it('agrees when errors differ in float64 but share a float32 sort key', () => {
     // Foreground errors 1 - p for tiny p all round to 1 in float32, as does the background
     // error of p = 1; likewise 0.5 + 2^-25 and 0.5. The exact order must still be used.
