@@ -50,7 +50,7 @@ interface Geometry {
 }
 
 const SIGN = -0x80000000;
-const OFFSET = 0x7fffffff;
+const PIXEL = 0x7fffffff;
 
 /**
  * The sign of e_fg - e_bg, exactly, for a foreground key kf (error 1 - kf) and a background key
@@ -103,12 +103,91 @@ function classLoss(
   const kept = cutBackground(buf, total, valid, kfMax);
   const nbKept = kept - total;
   const dLast = 1 / (total + nbKept);
-  if (nbKept === 0) return foregroundOnlyLoss(buf, total, dLast, scale, grad);
-  const nfKept = cutForeground(buf, total, cutKbMin, dLast, scale, grad);
-  const loss = cutLoss;
-  const fg = sortPairs(0, nfKept, false);
-  const bg = sortPairs(total, nbKept, true);
-  return loss + mergeLoss(fg, nfKept, bg, total, nbKept, scale, grad);
+  const pixels = (b1 - b0) * geo.hw;
+  openSink(grad, geo, b0, channel, pixels, total + nbKept);
+  let loss: number;
+  if (nbKept === 0) {
+    loss = foregroundOnlyLoss(buf, total, dLast, scale);
+  } else {
+    const nfKept = cutForeground(buf, total, cutKbMin, dLast, scale);
+    const fg = sortPairs(0, nfKept, false);
+    const bg = sortPairs(total, nbKept, true);
+    loss = cutLoss + mergeLoss(fg, nfKept, bg, total, nbKept, scale);
+  }
+  closeSink();
+  return loss;
+}
+
+// Where gradient values go. Scattered writes into a large [P, C] gradient miss the cache on
+// almost every write; when many pixels get a value, they go instead to a dense per-pixel
+// buffer (in cache), copied into the gradient by one strided pass at the end.
+let sinkGrad: Float32Array = new Float32Array(0);
+let sinkDense = false;
+let denseBuf: Float32Array = new Float32Array(0);
+let sinkFirst = 0;
+let sinkB0 = 0;
+let sinkPixels = 0;
+let sinkHw = 1;
+let sinkC = 1;
+let sinkChannel = 0;
+let sinkNchw = false;
+
+function openSink(
+  grad: Float32Array,
+  geo: Geometry,
+  b0: number,
+  channel: number,
+  pixels: number,
+  writes: number,
+): void {
+  sinkGrad = grad;
+  sinkB0 = b0;
+  sinkFirst = b0 * geo.hw;
+  sinkPixels = pixels;
+  sinkHw = geo.hw;
+  sinkC = geo.channels;
+  sinkChannel = channel;
+  sinkNchw = geo.nchw;
+  // A strided pass costs about a tenth of a cache miss per pixel.
+  sinkDense = writes * 10 > pixels;
+  if (sinkDense) {
+    if (denseBuf.length < pixels)
+      denseBuf = new Float32Array(Math.max(pixels, denseBuf.length * 1.5));
+    denseBuf.fill(0, 0, pixels);
+  }
+}
+
+/** The offset in the input (and gradient) of pixel q of the group, for the current class. */
+function offsetOf(q: number): number {
+  if (sinkNchw) {
+    const b = sinkB0 + Math.floor(q / sinkHw);
+    return (b * sinkC + sinkChannel) * sinkHw + (q - (b - sinkB0) * sinkHw);
+  }
+  return (sinkFirst + q) * sinkC + sinkChannel;
+}
+
+function put(q: number, value: number): void {
+  if (sinkDense) denseBuf[q] = value;
+  else sinkGrad[offsetOf(q)] = value;
+}
+
+function closeSink(): void {
+  if (!sinkDense) return;
+  const grad = sinkGrad;
+  const buf = denseBuf;
+  const n = sinkPixels;
+  if (sinkNchw) {
+    // Each image's channel is a contiguous run of hw values.
+    const hw = sinkHw;
+    for (let q0 = 0; q0 < n; q0 += hw) {
+      const start = offsetOf(q0);
+      for (let i = 0; i < hw; i++) grad[start + i] = buf[q0 + i];
+    }
+    return;
+  }
+  const C = sinkC;
+  let off = sinkFirst * C + sinkChannel;
+  for (let q = 0; q < n; q++, off += C) grad[off] = buf[q];
 }
 
 // Small functions, one loop each: V8 optimises each on its own feedback (one large function
@@ -138,25 +217,27 @@ function gatherClass(
   let nf = 0;
   let nb = total;
   let kfMax = -1;
+  const first = b0 * HW;
   for (let b = b0; b < b1; b++) {
     const base = nchw ? (b * C + channel) * HW : b * HW * C + channel;
     const row = b * HW;
     for (let i = 0; i < HW; i++) {
       const y = labels[row + i];
       if (y === ign) continue;
-      const off = base + i * step;
-      const p = Math.fround(probas[off]);
+      const p = Math.fround(probas[base + i * step]);
+      // The payload is the pixel's index in the group (its order is the tie order).
+      const q = row - first + i;
       if (y === cls) {
         const over = p > 1;
         const kf = over ? 2 - p : p + 0; // + 0 turns -0 into +0
         keys[nf] = kf;
-        vals[nf] = over ? off | SIGN : off;
+        vals[nf] = over ? q | SIGN : q;
         if (kf > kfMax) kfMax = kf;
         nf++;
       } else {
         const under = p < 0;
         keys[nb] = under ? -p : p + 0;
-        vals[nb] = under ? off | SIGN : off;
+        vals[nb] = under ? q | SIGN : q;
         nb++;
       }
     }
@@ -200,7 +281,6 @@ function cutForeground(
   kbMin: number,
   dLast: number,
   scale: number,
-  grad: Float32Array,
 ): number {
   const { keys, vals } = buf;
   let loss = 0;
@@ -216,7 +296,7 @@ function cutForeground(
     } else {
       loss += 1 - kf;
       // d|1 - p|/dp = -sign(1 - p), with sign(0) = 0 as in the reference implementation.
-      grad[v & OFFSET] = kf === 1 ? 0 : v < 0 ? g : -g;
+      put(v & PIXEL, kf === 1 ? 0 : v < 0 ? g : -g);
     }
   }
   cutLoss = loss * dLast;
@@ -227,13 +307,7 @@ function cutForeground(
  * No background error reaches the foreground ones: every foreground pixel has d = 1 / G
  * whatever its rank, and no background pixel has a gradient. No sort needed.
  */
-function foregroundOnlyLoss(
-  buf: PairBuffers,
-  total: number,
-  d: number,
-  scale: number,
-  grad: Float32Array,
-): number {
+function foregroundOnlyLoss(buf: PairBuffers, total: number, d: number, scale: number): number {
   const { keys, vals } = buf;
   const g = scale * d;
   let loss = 0;
@@ -241,7 +315,7 @@ function foregroundOnlyLoss(
     const kf = keys[i];
     const v = vals[i];
     loss += 1 - kf;
-    grad[v & OFFSET] = kf === 1 ? 0 : v < 0 ? g : -g;
+    put(v & PIXEL, kf === 1 ? 0 : v < 0 ? g : -g);
   }
   return loss * d;
 }
@@ -257,7 +331,6 @@ function mergeLoss(
   total: number,
   nb: number,
   scale: number,
-  grad: Float32Array,
 ): number {
   const fk = fg.keys;
   const fv = fg.vals;
@@ -275,7 +348,7 @@ function mergeLoss(
     else if (j === jEnd) takeFg = true;
     else {
       const c = compareErrors(fk[i], bk[j]);
-      takeFg = c > 0 || (c === 0 && (fv[i] & OFFSET) < (bv[j] & OFFSET));
+      takeFg = c > 0 || (c === 0 && (fv[i] & PIXEL) < (bv[j] & PIXEL));
     }
     const union = total + bgSeen;
     if (takeFg) {
@@ -283,7 +356,7 @@ function mergeLoss(
       const v = fv[i];
       const d = 1 / union;
       loss += (1 - kf) * d;
-      grad[v & OFFSET] = kf === 1 ? 0 : v < 0 ? scale * d : -scale * d;
+      put(v & PIXEL, kf === 1 ? 0 : v < 0 ? scale * d : -scale * d);
       fgSeen++;
       i++;
     } else {
@@ -291,7 +364,7 @@ function mergeLoss(
       const v = bv[j];
       const d = (total - fgSeen) / (union * (union + 1));
       loss += kb * d;
-      grad[v & OFFSET] = kb === 0 ? 0 : v < 0 ? -scale * d : scale * d;
+      put(v & PIXEL, kb === 0 ? 0 : v < 0 ? -scale * d : scale * d);
       bgSeen++;
       j++;
     }
