@@ -396,6 +396,30 @@ describe('lovaszSoftmax edge cases', () => {
     expect(loss).toBe(0.25);
   });
 
+  it("lovaszSoftmax with perImage takes the classes 'present' in each image separately", () => {
+    // Image 0 holds only class 0, image 1 only class 1: each image averages over one class.
+    const probas = f32([0.75, 0.25, 0.5, 0.5, 0.125, 0.875, 0.5, 0.5]);
+    const labels = [0, 0, 1, 1];
+    const both = lovaszSoftmax(probas, labels, [2, 1, 2, 2], { perImage: true }).loss;
+    const first = lovaszSoftmax(probas.subarray(0, 4), [0, 0], [1, 1, 2, 2], { classes: [0] });
+    const second = lovaszSoftmax(probas.subarray(4), [1, 1], [1, 1, 2, 2], { classes: [1] });
+    expect(both).toBe((first.loss + second.loss) / 2);
+  });
+
+  it('lovaszSoftmax does not depend on the order of a class list', () => {
+    fc.assert(
+      fc.property(softmaxCaseArb, ({ probas, labels, shape, options }) => {
+        fc.pre(Array.isArray(options.classes) && options.classes.length > 1);
+        const reversed = [...(options.classes as number[])].reverse();
+        const a = lovaszSoftmax(probas, labels, shape, options);
+        const b = lovaszSoftmax(probas, labels, shape, { ...options, classes: reversed });
+        expect(relErr(b.loss, a.loss)).toBeLessThanOrEqual(LOSS_REL_TOL);
+        expect(Array.from(b.grad)).toEqual(Array.from(a.grad));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('lovaszSoftmax of an empty batch (B = 0) is 0 with an empty gradient', () => {
     for (const perImage of [true, false]) {
       const r = lovaszSoftmax([], [], [0, 3, 3, 4], { perImage });
