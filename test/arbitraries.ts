@@ -72,13 +72,13 @@ export function labelsArb(
   return fc.array(pixel, { minLength: n, maxLength: n });
 }
 
-/** 'present', 'all' or a list of distinct classes in [0, C) (possibly empty), in any order. */
+/** 'present', 'all' or a non-empty list of distinct classes in [0, C), in any order. */
 export function classesArb(C: number): fc.Arbitrary<Classes> {
   return fc.oneof(
     fc.constantFrom<Classes>('present', 'all'),
     fc.shuffledSubarray(
       Array.from({ length: C }, (_, c) => c),
-      { minLength: 0, maxLength: C },
+      { minLength: 1, maxLength: C },
     ),
   );
 }

@@ -144,6 +144,14 @@ export function checkLabels(
   return sawIgnore;
 }
 
+/**
+ * The value of an option, or its default when it is absent. Only `undefined` means absent:
+ * an explicit `null` is checked (and rejected) like any other wrong value.
+ */
+export function option<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
+}
+
 /** Rejects option keys the function does not know (catches typos like `per_image`). */
 export function checkOptionKeys(fn: string, options: unknown, known: readonly string[]): void {
   if (options === undefined) return;
@@ -203,6 +211,9 @@ export function checkClasses(fn: string, value: unknown, numClasses: number): Cl
     throw new TypeError(
       `${fn}: 'classes' must be 'present', 'all' or an array of class indices, got ${describe(value)}`,
     );
+  }
+  if (value.length === 0) {
+    throw new RangeError(`${fn}: 'classes' must list at least one class, got []`);
   }
   const seen = new Set<number>();
   for (const c of value) {

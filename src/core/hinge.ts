@@ -9,6 +9,7 @@ import {
   checkShape,
   formatShape,
   type NumericArray,
+  option,
 } from './check.js';
 import type { LossResult } from './loss-result.js';
 import { pairBuffers, sortPairs } from './sort.js';
@@ -110,7 +111,7 @@ export function lovaszHinge(
 ): LossResult {
   const fn = 'lovaszHinge';
   checkOptionKeys(fn, options, HINGE_OPTIONS);
-  const perImage = checkBoolean(fn, 'perImage', options.perImage ?? true);
+  const perImage = checkBoolean(fn, 'perImage', option(options?.perImage, true));
   const ignore = checkIgnore(fn, options.ignore ?? null);
   checkArray(fn, 'logits', logits);
   checkArray(fn, 'labels', labels);

@@ -14,6 +14,7 @@ import {
   formatShape,
   type Layout,
   type NumericArray,
+  option,
 } from './check.js';
 import type { LossResult } from './loss-result.js';
 import { type PairBuffers, pairBuffers, sortPairs } from './sort.js';
@@ -544,9 +545,9 @@ export function lovaszSoftmax(
 ): LossResult {
   const fn = 'lovaszSoftmax';
   checkOptionKeys(fn, options, SOFTMAX_OPTIONS);
-  const perImage = checkBoolean(fn, 'perImage', options.perImage ?? false);
+  const perImage = checkBoolean(fn, 'perImage', option(options?.perImage, false));
   const ignore = checkIgnore(fn, options.ignore ?? null);
-  const layout = checkLayout(fn, options.layout ?? 'NHWC');
+  const layout = checkLayout(fn, option(options?.layout, 'NHWC'));
   checkArray(fn, 'probas', probas);
   checkArray(fn, 'labels', labels);
   const dims = checkShape(fn, 'shape', shape, [3, 4], '[B, H, W, C], [B, C, H, W] or [B, H, W]');
@@ -571,8 +572,8 @@ export function lovaszSoftmax(
   checkLength(fn, 'labels', labels, B * H * W, `[B, H, W] = ${formatShape([B, H, W])}`);
   const classes =
     C === 1
-      ? checkSigmoidClasses(fn, options.classes ?? 'present')
-      : checkClasses(fn, options.classes ?? 'present', C);
+      ? checkSigmoidClasses(fn, option(options?.classes, 'present'))
+      : checkClasses(fn, option(options?.classes, 'present'), C);
   checkProbabilities(fn, 'probas', probas);
   checkLabels(fn, 'labels', labels, C === 1 ? 2 : C, ignore, C === 1 ? '0 or 1' : undefined);
   const geo: Geometry = { channels: C, hw: H * W, nchw: layout === 'NCHW' && dims.length === 4 };
@@ -603,8 +604,8 @@ export function lovaszSoftmaxFlat(
   checkLength(fn, 'probas', probas, P * C, `[P, numClasses] = ${formatShape([P, C])}`);
   const classes =
     C === 1
-      ? checkSigmoidClasses(fn, options.classes ?? 'present')
-      : checkClasses(fn, options.classes ?? 'present', C);
+      ? checkSigmoidClasses(fn, option(options?.classes, 'present'))
+      : checkClasses(fn, option(options?.classes, 'present'), C);
   checkProbabilities(fn, 'probas', probas);
   checkLabels(fn, 'labels', labels, C === 1 ? 2 : C, null, C === 1 ? '0 or 1' : undefined);
   return softmaxGroups(

@@ -10,6 +10,7 @@ import {
   formatShape,
   type Layout,
   type NumericArray,
+  option,
 } from './check.js';
 import type { LossResult } from './loss-result.js';
 
@@ -42,7 +43,7 @@ export function xloss(
   const fn = 'xloss';
   checkOptionKeys(fn, options, ['ignore', 'layout']);
   const ignore = checkIgnore(fn, options.ignore === undefined ? 255 : options.ignore);
-  const layout = checkLayout(fn, options.layout ?? 'NHWC');
+  const layout = checkLayout(fn, option(options?.layout, 'NHWC'));
   checkArray(fn, 'logits', logits);
   checkArray(fn, 'labels', labels);
   const dims = checkShape(

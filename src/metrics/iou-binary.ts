@@ -9,6 +9,7 @@ import {
   checkShape,
   formatShape,
   type NumericArray,
+  option,
 } from '../core/check.js';
 
 /** Options of {@link iouBinary}. */
@@ -42,9 +43,9 @@ export function iouBinary(
 ): number {
   const fn = 'iouBinary';
   checkOptionKeys(fn, options, ['empty', 'ignore', 'perImage']);
-  const empty = checkEmpty(fn, options.empty ?? 1);
+  const empty = checkEmpty(fn, option(options?.empty, 1));
   const ignore = checkIgnore(fn, options.ignore ?? null);
-  const perImage = checkBoolean(fn, 'perImage', options.perImage ?? true);
+  const perImage = checkBoolean(fn, 'perImage', option(options?.perImage, true));
   checkArray(fn, 'preds', preds);
   checkArray(fn, 'labels', labels);
   const [B, H, W] = checkShape(fn, 'shape', shape, [3], '[B, H, W]');
@@ -61,11 +62,12 @@ export function iouBinary(
     let union = 0;
     for (let i = g * per; i < (g + 1) * per; i++) {
       const y = labels[i];
+      if (y === ignore) continue;
       const p = preds[i];
       if (y === 1) {
         union++;
         if (p === 1) inter++;
-      } else if (p === 1 && y !== ignore) {
+      } else if (p === 1) {
         union++;
       }
     }

@@ -10,6 +10,7 @@ import {
   checkShape,
   formatShape,
   type NumericArray,
+  option,
 } from '../core/check.js';
 
 /** Options of {@link iou}. */
@@ -48,9 +49,9 @@ export function iou(
   const fn = 'iou';
   checkOptionKeys(fn, options, ['empty', 'ignore', 'perImage']);
   const C = checkNumClasses(fn, numClasses);
-  const empty = checkEmpty(fn, options.empty ?? 1);
+  const empty = checkEmpty(fn, option(options?.empty, 1));
   const ignore = checkIgnore(fn, options.ignore ?? null);
-  const perImage = checkBoolean(fn, 'perImage', options.perImage ?? false);
+  const perImage = checkBoolean(fn, 'perImage', option(options?.perImage, false));
   checkArray(fn, 'preds', preds);
   checkArray(fn, 'labels', labels);
   const [B, H, W] = checkShape(fn, 'shape', shape, [3], '[B, H, W]');

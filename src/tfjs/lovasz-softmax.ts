@@ -1,5 +1,5 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
-import { checkLayout } from '../core/check.js';
+import { checkLayout, option } from '../core/check.js';
 import { lovaszSoftmax as coreSoftmax, type LovaszSoftmaxOptions } from '../core/softmax.js';
 import { lossOp } from './loss-op.js';
 import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
@@ -33,7 +33,7 @@ export function lovaszSoftmax(
   checkTensor(fn, 'probas', probas);
   checkTensor(fn, 'labels', labels);
   checkRank(fn, 'probas', probas, [3, 4], '[B, H, W, C], [B, C, H, W] or [B, H, W]');
-  const layout = checkLayout(fn, options?.layout ?? 'NHWC');
+  const layout = checkLayout(fn, option(options?.layout, 'NHWC'));
   checkShapeIs(
     fn,
     'labels',

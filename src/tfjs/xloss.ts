@@ -1,5 +1,5 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
-import { checkLayout } from '../core/check.js';
+import { checkLayout, option } from '../core/check.js';
 import { xloss as coreXloss, type XlossOptions } from '../core/xloss.js';
 import { lossOp } from './loss-op.js';
 import { labelShapeOf } from './lovasz-softmax.js';
@@ -19,7 +19,7 @@ export function xloss(logits: Tensor, labels: Tensor, options: XlossOptions = {}
   checkTensor(fn, 'logits', logits);
   checkTensor(fn, 'labels', labels);
   checkRank(fn, 'logits', logits, [4], '[B, H, W, C] or [B, C, H, W]');
-  const layout = checkLayout(fn, options?.layout ?? 'NHWC');
+  const layout = checkLayout(fn, option(options?.layout, 'NHWC'));
   checkShapeIs(
     fn,
     'labels',
