@@ -165,8 +165,9 @@ export function sortDescending(keys: Float32Array, n: number = keys.length): Sor
   const buf = pairBuffers(n);
   for (let i = 0; i < n; i++) {
     const k = keys[i];
-    if (k !== k)
+    if (Number.isNaN(k)) {
       throw new RangeError(`sortDescending: 'keys' must not be NaN, got NaN at index ${i}`);
+    }
     buf.keys[i] = k + 0; // -0 + 0 is +0
     buf.vals[i] = i;
   }
