@@ -41,7 +41,9 @@ export function binaryXloss(
   checkFinite(fn, 'logits', logits);
   checkLabels(fn, 'labels', labels, 2, ignore, '0 or 1');
   const n = logits.length;
-  const ign = ignore === null ? Number.NaN : ignore;
+  // Labels are validated: with no ignore label none is negative, so -1 matches no pixel (an
+  // integer comparison, cheaper than one against NaN).
+  const ign = ignore === null ? -1 : ignore;
   const grad = new Float32Array(n);
   let valid = 0;
   for (let i = 0; i < n; i++) if (labels[i] !== ign) valid++;

@@ -44,41 +44,58 @@ function hingeRange(
   const { keys, vals } = pairBuffers(end - start);
   let k = 0;
   let total = 0;
+  // Branch-free: labels and the sign of the errors are random from one pixel to the next, so
+  // a branch here would be mispredicted half the time.
   for (let px = start; px < end; px++) {
     const y = labels[px];
     if (y === ign) continue;
     total += y;
-    // Stored first, then tested: the key is the float32 value the sort and the loss use
-    // (+ 0 turns -0 into +0, which the sort needs).
-    keys[k] = (y === 1 ? -logits[px] : logits[px]) + 0;
-    if (keys[k] > -1) {
-      // The payload is the pixel, with its label in the top bit.
-      vals[k] = px | (y << 31);
-      k++;
-    }
+    // m = -s * logit, exact; stored first, then tested: the key is the float32 value the sort
+    // and the loss use (+ 0 turns -0 into +0, which the sort needs). The payload is the pixel,
+    // with its label in the top bit; a pixel whose error is not positive is overwritten next.
+    keys[k] = logits[px] * (1 - 2 * y) + 0;
+    vals[k] = px | (y << 31);
+    k += keys[k] > -1 ? 1 : 0;
   }
   if (k === 0) return 0;
   const sorted = sortPairs(0, k, true);
-  const sk = sorted.keys;
-  const sv = sorted.vals;
+  return hingeLoss(sorted.keys, sorted.vals, k, total, scale, grad);
+}
+
+/**
+ * The loss and gradient from the sorted positive margins, in one pass. The union G + b only
+ * grows on background steps, so 1 / (G + b) and 1 / (G + b + 1) are updated there and every
+ * step is a few multiplications.
+ */
+function hingeLoss(
+  keys: Float32Array,
+  vals: Int32Array,
+  k: number,
+  total: number,
+  scale: number,
+  grad: Float32Array,
+): number {
   let loss = 0;
-  let fg = 0;
-  let bg = 0;
+  let fgBefore = 0;
+  let union = total;
+  // With no foreground at all, the first (background) step takes J from 0 to 1.
+  let inv = union === 0 ? 1 : 1 / union;
+  let invNext = 1 / (union + 1);
   for (let r = 0; r < k; r++) {
-    const v = sv[r];
-    const px = v & 0x7fffffff;
-    const union = total + bg;
+    const v = vals[r];
     let d: number;
     if (v < 0) {
-      d = 1 / union;
-      fg++;
-      grad[px] = -scale * d;
+      d = inv;
+      fgBefore++;
+      grad[v & 0x7fffffff] = -scale * d;
     } else {
-      d = union === 0 ? 1 : (total - fg) / (union * (union + 1));
-      bg++;
-      grad[px] = scale * d;
+      d = union === 0 ? 1 : (total - fgBefore) * inv * invNext;
+      union++;
+      inv = invNext;
+      invNext = 1 / (union + 1);
+      grad[v] = scale * d;
     }
-    loss += (1 + sk[r]) * d;
+    loss += (1 + keys[r]) * d;
   }
   return loss;
 }
@@ -150,8 +167,9 @@ function hingeGroups(
 ): LossResult {
   const grad = new Float32Array(size);
   if (groups === 0 || size === 0) return { loss: 0, grad };
-  // NaN never equals a label, so "no ignore label" costs no extra test in the loop.
-  const ign = ignore === null ? Number.NaN : ignore;
+  // Labels are validated: with no ignore label none is negative, so -1 matches no pixel (an
+  // integer comparison, cheaper than one against NaN).
+  const ign = ignore === null ? -1 : ignore;
   const per = size / groups;
   const scale = 1 / groups;
   let loss = 0;

@@ -446,7 +446,9 @@ function softmaxGroups(
   const grad = new Float32Array(probas.length);
   const groups = perImage ? batch : 1;
   if (groups === 0 || geo.hw === 0) return { loss: 0, grad };
-  const ign = ignore === null ? Number.NaN : ignore;
+  // Labels are validated: with no ignore label none is negative, so -1 matches no pixel (an
+  // integer comparison, cheaper than one against NaN).
+  const ign = ignore === null ? -1 : ignore;
   const sigmoid = geo.channels === 1;
   // With one channel the labels are binary (0, 1); otherwise they index the channels.
   const labelClasses = sigmoid ? 2 : geo.channels;

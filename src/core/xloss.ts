@@ -64,7 +64,9 @@ export function xloss(
   checkLabels(fn, 'labels', labels, C, ignore);
   const HW = H * W;
   const P = B * HW;
-  const ign = ignore === null ? Number.NaN : ignore;
+  // Labels are validated: with no ignore label none is negative, so -1 matches no pixel (an
+  // integer comparison, cheaper than one against NaN).
+  const ign = ignore === null ? -1 : ignore;
   const grad = new Float32Array(logits.length);
   let valid = 0;
   for (let i = 0; i < P; i++) if (labels[i] !== ign) valid++;
