@@ -6,6 +6,7 @@
 export type {
   BinaryXlossOptions,
   ClassSelection,
+  ConfusionMatrixOptions,
   IouBinaryOptions,
   IouOptions,
   Layout,
@@ -14,6 +15,7 @@ export type {
   XlossOptions,
 } from '../index.js';
 export { binaryXloss } from './binary-xloss.js';
+export { TensorConfusionMatrix } from './confusion-matrix.js';
 export { iou } from './iou.js';
 export { iouBinary } from './iou-binary.js';
 export { lovaszGrad } from './lovasz-grad.js';

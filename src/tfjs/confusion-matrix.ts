@@ -1,0 +1,60 @@
+import type { Tensor } from '@tensorflow/tfjs-core';
+import { formatShape, type NumericArray } from '../core/check.js';
+import { ConfusionMatrix } from '../metrics/confusion-matrix.js';
+import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
+
+/**
+ * The streaming {@link ConfusionMatrix} of the core, whose `update` also takes tensors: the
+ * usual evaluation loop then needs no dataSync of its own. Every metric, option and rule is the
+ * core's (see there); only the input differs.
+ *
+ * Shapes: preds [B, H, W] (e.g. tf.argMax(logits, -1), int32), labels [B, H, W]; int32,
+ * float32 (integer-valued) and bool tensors are accepted. The values are read synchronously
+ * and no tensor is created, so nothing needs disposing beyond the caller's own tensors.
+ * Defaults: empty 1, ignore null, perImage false.
+ * @example
+ *   const cm = new TensorConfusionMatrix(21, { ignore: 255, perImage: true });
+ *   for (const { images, labels } of batches) {
+ *     const preds = tf.tidy(() => tf.argMax(model.predict(images) as tf.Tensor, -1));
+ *     cm.update(preds, labels);
+ *     preds.dispose();
+ *   }
+ *   cm.meanIoU(); cm.perImageMeanIoU();
+ */
+export class TensorConfusionMatrix extends ConfusionMatrix {
+  protected static override readonly displayName: string = 'TensorConfusionMatrix';
+
+  /**
+   * Adds a batch: two tensors of the same shape [B, H, W] (the shape is read from them, so
+   * `shape` must be left out), or two arrays exactly as in the core `update`. With perImage
+   * each of the B masks is one image. Validated in full before counting; returns `this`.
+   */
+  override update(
+    preds: Tensor | NumericArray,
+    labels: Tensor | NumericArray,
+    shape?: readonly number[],
+  ): this {
+    const fn = 'TensorConfusionMatrix.update';
+    if (!isTensor(preds) && !isTensor(labels)) return this.accumulate(fn, preds, labels, shape);
+    checkTensor(fn, 'preds', preds);
+    checkTensor(fn, 'labels', labels);
+    if (shape !== undefined) {
+      throw new TypeError(
+        `${fn}: 'shape' must be left out with tensors (it is read from 'preds'), got ${Array.isArray(shape) ? formatShape(shape) : String(shape)}`,
+      );
+    }
+    checkRank(fn, 'preds', preds, [3], '[B, H, W]');
+    checkShapeIs(fn, 'labels', labels, preds.shape, "the shape of 'preds'");
+    return this.accumulate(fn, valuesOf(preds), valuesOf(labels), preds.shape);
+  }
+}
+
+/** Tells a tensor from an array; the full check (disposed, wrong type) is checkTensor's. */
+function isTensor(value: unknown): value is Tensor {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    !ArrayBuffer.isView(value)
+  );
+}
