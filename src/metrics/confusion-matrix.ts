@@ -49,8 +49,8 @@ export interface ConfusionMatrixOptions {
  * not empty in that image, i.e. the classes that occur in its valid labels or in its
  * predictions on valid pixels. Absent classes are left out instead of scoring `empty`, so that
  * a small image is not rewarded for the many classes it lacks; an image without valid pixels
- * has no class to score and is left out of the mean. This is the "image-mIoU" of Berman et
- * al. 2018, beside the dataset mIoU they discuss: the mean of ratios weighs every image alike
+ * has no class to score and is left out of the mean. It is a per-image mIoU in the sense
+ * Berman et al. 2018 contrast with the dataset mIoU: the mean of ratios weighs every image alike
  * while the dataset ratio weighs every pixel alike, so the two differ (a small object missed
  * in one image costs that image a lot and the dataset little). It differs from
  * `iou(..., { perImage: true })` too, which averages each class over all images with `empty`
