@@ -1,0 +1,134 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type DemoOptions, runDemo } from '../../src/demo/run-demo.js';
+import { expectResultsSchema } from './results-schema.js';
+
+const root = mkdtempSync(join(tmpdir(), 'lovasz-demo-test-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** A small, fast run: 4 images of 32 x 32 and a few steps. */
+async function smallRun(demo: DemoOptions['demo'], out: string, extra: Partial<DemoOptions> = {}) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const io = {
+    stdout: { write: (s: string) => stdout.push(s) > 0 },
+    stderr: { write: (s: string) => stderr.push(s) > 0 },
+  } as unknown as Parameters<typeof runDemo>[1];
+  const results = await runDemo(
+    {
+      demo,
+      seed: 3,
+      steps: 4,
+      out,
+      backend: 'cpu',
+      json: false,
+      size: { images: 4, pixels: 32 },
+      ...extra,
+    },
+    io,
+  );
+  return { results, stdout: stdout.join(''), stderr: stderr.join('') };
+}
+
+const BINARY_FILES = [
+  'binary-loss.png',
+  'binary-iou.png',
+  'binary-labels.png',
+  'binary-pred-hinge.png',
+  'binary-pred-sigmoid.png',
+  'binary-pred-bce.png',
+];
+const MULTICLASS_FILES = [
+  'multiclass-loss.png',
+  'multiclass-miou.png',
+  'multiclass-labels.png',
+  'multiclass-pred-lovasz.png',
+  'multiclass-pred-xent.png',
+];
+
+describe('runDemo', () => {
+  it('binary: writes the plots, mask grids, report and a results.json of the fixed shape', async () => {
+    const out = join(root, 'binary');
+    const { stdout, stderr } = await smallRun('binary', out);
+    for (const f of [...BINARY_FILES, 'report.html', 'results.json']) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+    }
+    for (const f of MULTICLASS_FILES) expect(existsSync(join(out, f)), f).toBe(false);
+    const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expectResultsSchema(json, { binary: 4 });
+    expect(json.seed).toBe(3);
+    // The label grid: 4 masks of 32 x 32 in one row with 3 gaps of 4 pixels.
+    const labels = PNG.sync.read(readFileSync(join(out, 'binary-labels.png')));
+    expect([labels.width, labels.height]).toEqual([4 * 32 + 3 * 4, 32]);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    for (const f of BINARY_FILES) expect(html).toContain(`src="${f}"`);
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(stdout).toMatch(/Binary demo: 4 images 32x32, 4 steps, seed 3/);
+    expect(stdout).toMatch(/^\s+hinge\s/m);
+    // Not a terminal: one progress line per finished run.
+    expect(stderr.trim().split('\n')).toHaveLength(3);
+  });
+
+  it('multiclass: writes its files and results; --json prints the results instead of the table', async () => {
+    const out = join(root, 'multiclass');
+    const { results, stdout } = await smallRun('multiclass', out, { json: true });
+    for (const f of [...MULTICLASS_FILES, 'report.html', 'results.json']) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+    }
+    const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expectResultsSchema(json, { multiclass: 4 });
+    expect(JSON.parse(stdout)).toEqual(json);
+    expect(json).toEqual(JSON.parse(JSON.stringify(results)));
+  });
+
+  it('is deterministic for a seed', async () => {
+    const a = await smallRun('all', join(root, 'a'));
+    const b = await smallRun('all', join(root, 'b'));
+    // Everything but the timings.
+    const strip = (r: unknown) =>
+      JSON.parse(JSON.stringify(r, (k, v) => (k === 'seconds' ? undefined : v)));
+    expect(strip(a.results)).toEqual(strip(b.results));
+    expectResultsSchema(a.results, { binary: 4, multiclass: 4 });
+  });
+
+  it('leaves no results.json, not even an old one, when interrupted', async () => {
+    const out = join(root, 'interrupted');
+    await smallRun('binary', out);
+    const controller = new AbortController();
+    const stdout = { write: () => true };
+    const stderr = {
+      // Abort at the first progress report, i.e. after the first training run.
+      write: () => {
+        controller.abort(new Error('interrupted'));
+        return true;
+      },
+    };
+    await expect(
+      runDemo(
+        {
+          demo: 'all',
+          seed: 3,
+          steps: 4,
+          out,
+          backend: 'cpu',
+          json: false,
+          size: { images: 4, pixels: 32 },
+        },
+        { stdout, stderr } as unknown as Parameters<typeof runDemo>[1],
+        controller.signal,
+      ),
+    ).rejects.toThrow('interrupted');
+    expect(existsSync(join(out, 'results.json'))).toBe(false);
+  });
+
+  it('refuses an output directory it cannot write to, before training', async () => {
+    const file = join(root, 'a-file');
+    writeFileSync(file, '');
+    await expect(smallRun('binary', join(file, 'out'))).rejects.toThrow(
+      /cannot write to the output directory .*a-file\/out/,
+    );
+  });
+});
