@@ -1,8 +1,10 @@
+import { activate, activationBackward } from './activation.js';
 import {
   type ClassSelection,
   checkArray,
   checkBoolean,
   checkClasses,
+  checkFinite,
   checkIgnore,
   checkLabels,
   checkLayout,
@@ -16,8 +18,10 @@ import {
   type NumericArray,
   option,
 } from './check.js';
+import type { Geometry } from './class-loss.js';
 import type { LossResult } from './loss-result.js';
-import { type PairBuffers, pairBuffers, sortPairs } from './sort.js';
+import { lovaszGroups } from './lovasz-groups.js';
+import { checkClassWeights, checkReduction, type Reduction } from './reduction.js';
 
 /** Options of {@link lovaszSoftmax}. */
 export interface LovaszSoftmaxOptions {
@@ -33,465 +37,27 @@ export interface LovaszSoftmaxOptions {
   ignore?: number | null;
   /** Layout of a rank-4 `probas`: 'NHWC' (default, as TensorFlow.js) or 'NCHW' (as PyTorch). */
   layout?: Layout;
+  /**
+   * The first argument holds logits: the softmax over channels (the sigmoid, with one channel)
+   * is applied inside the loss and its gradient is returned w.r.t. the logits. Default false.
+   */
+  fromLogits?: boolean;
+  /**
+   * Per-class weights (one per class; with one channel, one per label 0 and 1): the mean over
+   * the classes considered becomes sum_c w_c L_c / sum_c w_c. Default null (all 1).
+   */
+  classWeights?: ArrayLike<number> | null;
+  /**
+   * 'mean' (default), 'sum', or 'none': one loss per image with perImage, else one per class
+   * considered (returned in `losses`, with `classes`).
+   */
+  reduction?: Reduction;
 }
 
 /** Options of {@link lovaszSoftmaxFlat}. */
 export interface LovaszSoftmaxFlatOptions {
   /** As in {@link LovaszSoftmaxOptions.classes}; default 'present'. */
   classes?: ClassSelection;
-}
-
-/** Where the probabilities of one image and one class sit in the input. */
-interface Geometry {
-  /** Number of probability channels (1: Lovász-Sigmoid). */
-  channels: number;
-  /** Pixels per image (H * W). */
-  hw: number;
-  nchw: boolean;
-}
-
-const SIGN = -0x80000000;
-const PIXEL = 0x7fffffff;
-
-/**
- * The sign of e_fg - e_bg, exactly, for a foreground key kf (error 1 - kf) and a background key
- * kb (error kb), both float32 in [0, 1 + 1e-6]. A float64 subtraction has the sign of the exact
- * difference, and 1 - k is exact for k >= 0.5 (Sterbenz); when both keys are below 0.5 the
- * foreground error exceeds 0.5 and the background one does not.
- */
-function compareErrors(kf: number, kb: number): number {
-  if (kf >= 0.5) return 1 - kf - kb;
-  if (kb >= 0.5) return 1 - kb - kf;
-  return 1;
-}
-
-/**
- * The Lovász loss of one class over images [b0, b1); writes `scale` times its gradient into
- * `grad`. `total` is the number of valid pixels labelled `cls` (G), `valid` the number of valid
- * pixels.
- *
- * Errors are |fg - p| with p the probability of the class: 1 - p on foreground, p on background.
- * Instead of sorting mixed errors (1 - p rounds in float32), foreground pixels are keyed by p
- * and background pixels by p, both exact, sorted apart and merged with an exact comparison
- * (probabilities above 1 or below 0, within the accepted slack, are reflected so that the key
- * still orders |fg - p|; the top bit of the payload remembers it for the gradient's sign).
- *
- * Two cuts keep the sort small without changing a single bit of the result:
- * - a background pixel whose error is below every foreground error comes after all of them,
- *   where G - a = 0: its Jaccard gradient d is 0 and it moves no count before anything else;
- * - a foreground pixel whose error is below every remaining background error comes after all
- *   of them: its d is 1 / (G + nb) whatever its rank among foreground pixels.
- * So only the overlapping band of errors is sorted. With confident, mostly right predictions
- * that band is most pixels; with uncertain or random ones it is a small fraction.
- */
-function classLoss(
-  probas: NumericArray,
-  labels: NumericArray,
-  geo: Geometry,
-  b0: number,
-  b1: number,
-  channel: number,
-  cls: number,
-  total: number,
-  valid: number,
-  ign: number,
-  scale: number,
-  grad: Float32Array,
-): number {
-  if (total === 0) return absentClassLoss(probas, labels, geo, b0, b1, channel, ign, scale, grad);
-  const buf = pairBuffers(valid);
-  const kfMax = gatherClass(buf, probas, labels, geo, b0, b1, channel, cls, total, ign);
-  const kept = cutBackground(buf, total, valid, kfMax);
-  const nbKept = kept - total;
-  const dLast = 1 / (total + nbKept);
-  const pixels = (b1 - b0) * geo.hw;
-  openSink(grad, geo, b0, channel, pixels, total + nbKept);
-  let loss: number;
-  if (nbKept === 0) {
-    loss = foregroundOnlyLoss(buf, total, dLast, scale);
-  } else {
-    const nfKept = cutForeground(buf, total, cutKbMin, dLast, scale);
-    const fg = sortPairs(0, nfKept, false);
-    const bg = sortPairs(total, nbKept, true);
-    loss = cutLoss + mergeLoss(fg, nfKept, bg, total, nbKept, scale);
-  }
-  closeSink();
-  return loss;
-}
-
-// Where gradient values go. Scattered writes into a large [P, C] gradient miss the cache on
-// almost every write; when many pixels get a value, they go instead to a dense per-pixel
-// buffer (in cache), copied into the gradient by one strided pass at the end.
-let sinkGrad: Float32Array = new Float32Array(0);
-let sinkDense = false;
-let denseBuf: Float32Array = new Float32Array(0);
-let sinkFirst = 0;
-let sinkB0 = 0;
-let sinkPixels = 0;
-let sinkHw = 1;
-let sinkC = 1;
-let sinkChannel = 0;
-let sinkNchw = false;
-
-function openSink(
-  grad: Float32Array,
-  geo: Geometry,
-  b0: number,
-  channel: number,
-  pixels: number,
-  writes: number,
-): void {
-  sinkGrad = grad;
-  sinkB0 = b0;
-  sinkFirst = b0 * geo.hw;
-  sinkPixels = pixels;
-  sinkHw = geo.hw;
-  sinkC = geo.channels;
-  sinkChannel = channel;
-  sinkNchw = geo.nchw;
-  // A strided pass costs about a tenth of a cache miss per pixel.
-  sinkDense = writes * 10 > pixels;
-  if (sinkDense) {
-    if (denseBuf.length < pixels)
-      denseBuf = new Float32Array(Math.max(pixels, denseBuf.length * 1.5));
-    denseBuf.fill(0, 0, pixels);
-  }
-}
-
-/** The offset in the input (and gradient) of pixel q of the group, for the current class. */
-function offsetOf(q: number): number {
-  if (sinkNchw) {
-    const b = sinkB0 + Math.floor(q / sinkHw);
-    return (b * sinkC + sinkChannel) * sinkHw + (q - (b - sinkB0) * sinkHw);
-  }
-  return (sinkFirst + q) * sinkC + sinkChannel;
-}
-
-function put(q: number, value: number): void {
-  if (sinkDense) denseBuf[q] = value;
-  else sinkGrad[offsetOf(q)] = value;
-}
-
-function closeSink(): void {
-  if (!sinkDense) return;
-  const grad = sinkGrad;
-  const buf = denseBuf;
-  const n = sinkPixels;
-  if (sinkNchw) {
-    // Each image's channel is a contiguous run of hw values.
-    const hw = sinkHw;
-    for (let q0 = 0; q0 < n; q0 += hw) {
-      const start = offsetOf(q0);
-      for (let i = 0; i < hw; i++) grad[start + i] = buf[q0 + i];
-    }
-    return;
-  }
-  const C = sinkC;
-  let off = sinkFirst * C + sinkChannel;
-  for (let q = 0; q < n; q++, off += C) grad[off] = buf[q];
-}
-
-// Small functions, one loop each: V8 optimises each on its own feedback (one large function
-// with rarely taken paths kept deoptimising). Extra results pass through these variables.
-let cutKbMin = 2;
-let cutLoss = 0;
-
-/**
- * Writes the pairs of the valid pixels: foreground at [0, total), background at
- * [total, valid), in pixel order; returns the largest foreground key (smallest error).
- */
-function gatherClass(
-  buf: PairBuffers,
-  probas: NumericArray,
-  labels: NumericArray,
-  geo: Geometry,
-  b0: number,
-  b1: number,
-  channel: number,
-  cls: number,
-  total: number,
-  ign: number,
-): number {
-  const { channels: C, hw: HW, nchw } = geo;
-  const { keys, vals } = buf;
-  const step = nchw ? 1 : C;
-  let nf = 0;
-  let nb = total;
-  let kfMax = -1;
-  const first = b0 * HW;
-  for (let b = b0; b < b1; b++) {
-    const base = nchw ? (b * C + channel) * HW : b * HW * C + channel;
-    const row = b * HW;
-    for (let i = 0; i < HW; i++) {
-      const y = labels[row + i];
-      if (y === ign) continue;
-      const p = Math.fround(probas[base + i * step]);
-      // The payload is the pixel's index in the group (its order is the tie order).
-      const q = row - first + i;
-      if (y === cls) {
-        const over = p > 1;
-        const kf = over ? 2 - p : p + 0; // + 0 turns -0 into +0
-        keys[nf] = kf;
-        vals[nf] = over ? q | SIGN : q;
-        if (kf > kfMax) kfMax = kf;
-        nf++;
-      } else {
-        const under = p < 0;
-        keys[nb] = under ? -p : p + 0;
-        vals[nb] = under ? q | SIGN : q;
-        nb++;
-      }
-    }
-  }
-  return kfMax;
-}
-
-/**
- * Cut 1: keeps (compacted from `total` on) the background pairs whose error reaches the
- * smallest foreground error; returns the end of the kept ones and sets cutKbMin.
- */
-function cutBackground(buf: PairBuffers, total: number, valid: number, kfMax: number): number {
-  const { keys, vals } = buf;
-  let kept = total;
-  let kbMin = 2;
-  // e_bg >= 1 - kfMax, decided exactly by compareErrors; the float64 threshold only skips
-  // the exact test for pixels far below it.
-  const below = 1 - kfMax - 1e-6;
-  for (let j = total; j < valid; j++) {
-    const kb = keys[j];
-    if (kb < below) continue;
-    if (compareErrors(kfMax, kb) <= 0) {
-      keys[kept] = kb;
-      vals[kept] = vals[j];
-      if (kb < kbMin) kbMin = kb;
-      kept++;
-    }
-  }
-  cutKbMin = kbMin;
-  return kept;
-}
-
-/**
- * Cut 2: keeps (compacted from 0 on) the foreground pairs whose error reaches the smallest
- * kept background error; the others take d = dLast, added to cutLoss
- * and to the gradient here. Returns the number kept.
- */
-function cutForeground(
-  buf: PairBuffers,
-  total: number,
-  kbMin: number,
-  dLast: number,
-  scale: number,
-): number {
-  const { keys, vals } = buf;
-  let loss = 0;
-  let kept = 0;
-  const g = scale * dLast;
-  for (let i = 0; i < total; i++) {
-    const kf = keys[i];
-    const v = vals[i];
-    if (compareErrors(kf, kbMin) >= 0) {
-      keys[kept] = kf;
-      vals[kept] = v;
-      kept++;
-    } else {
-      loss += 1 - kf;
-      // d|1 - p|/dp = -sign(1 - p), with sign(0) = 0 as in the reference implementation.
-      put(v & PIXEL, kf === 1 ? 0 : v < 0 ? g : -g);
-    }
-  }
-  cutLoss = loss * dLast;
-  return kept;
-}
-
-/**
- * No background error reaches the foreground ones: every foreground pixel has d = 1 / G
- * whatever its rank, and no background pixel has a gradient. No sort needed.
- */
-function foregroundOnlyLoss(buf: PairBuffers, total: number, d: number, scale: number): number {
-  const { keys, vals } = buf;
-  const g = scale * d;
-  let loss = 0;
-  for (let i = 0; i < total; i++) {
-    const kf = keys[i];
-    const v = vals[i];
-    loss += 1 - kf;
-    put(v & PIXEL, kf === 1 ? 0 : v < 0 ? g : -g);
-  }
-  return loss * d;
-}
-
-/**
- * Merges the sorted foreground (increasing key = decreasing error) and background (decreasing
- * key and error) pairs by exact error, ties by pixel, accumulating the loss and the gradient.
- */
-function mergeLoss(
-  fg: PairBuffers,
-  nf: number,
-  bg: PairBuffers,
-  total: number,
-  nb: number,
-  scale: number,
-): number {
-  const fk = fg.keys;
-  const fv = fg.vals;
-  const bk = bg.keys;
-  const bv = bg.vals;
-  let loss = 0;
-  let i = 0;
-  let j = total;
-  const jEnd = total + nb;
-  let fgSeen = 0;
-  let bgSeen = 0;
-  while (i < nf || j < jEnd) {
-    let takeFg: boolean;
-    if (i === nf) takeFg = false;
-    else if (j === jEnd) takeFg = true;
-    else {
-      const c = compareErrors(fk[i], bk[j]);
-      takeFg = c > 0 || (c === 0 && (fv[i] & PIXEL) < (bv[j] & PIXEL));
-    }
-    const union = total + bgSeen;
-    if (takeFg) {
-      const kf = fk[i];
-      const v = fv[i];
-      const d = 1 / union;
-      loss += (1 - kf) * d;
-      put(v & PIXEL, kf === 1 ? 0 : v < 0 ? scale * d : -scale * d);
-      fgSeen++;
-      i++;
-    } else {
-      const kb = bk[j];
-      const v = bv[j];
-      const d = (total - fgSeen) / (union * (union + 1));
-      loss += kb * d;
-      put(v & PIXEL, kb === 0 ? 0 : v < 0 ? -scale * d : scale * d);
-      bgSeen++;
-      j++;
-    }
-  }
-  return loss;
-}
-
-/**
- * A class with no valid pixel (under 'all' or an explicit list): G = 0, so the Jaccard loss
- * jumps from 0 to 1 at the first sorted pixel and stays there: the loss is the largest error,
- * and its gradient sits on the first pixel that reaches it. No sort needed.
- */
-function absentClassLoss(
-  probas: NumericArray,
-  labels: NumericArray,
-  geo: Geometry,
-  b0: number,
-  b1: number,
-  channel: number,
-  ign: number,
-  scale: number,
-  grad: Float32Array,
-): number {
-  const { channels: C, hw: HW, nchw } = geo;
-  const step = nchw ? 1 : C;
-  let best = -1;
-  let bestOff = -1;
-  let bestP = 0;
-  for (let b = b0; b < b1; b++) {
-    const base = nchw ? (b * C + channel) * HW : b * HW * C + channel;
-    const row = b * HW;
-    for (let i = 0; i < HW; i++) {
-      if (labels[row + i] === ign) continue;
-      const off = base + i * step;
-      const p = Math.fround(probas[off]);
-      const e = Math.abs(p);
-      if (e > best) {
-        best = e;
-        bestOff = off;
-        bestP = p;
-      }
-    }
-  }
-  if (bestOff < 0) return 0;
-  grad[bestOff] = bestP > 0 ? scale : bestP < 0 ? -scale : 0;
-  return best;
-}
-
-/** Counts of valid labels per class over images [b0, b1), and the number of valid pixels. */
-function labelCounts(
-  labels: NumericArray,
-  numClasses: number,
-  b0: number,
-  b1: number,
-  hw: number,
-  ign: number,
-): { counts: Float64Array; valid: number } {
-  const counts = new Float64Array(numClasses);
-  let valid = 0;
-  for (let i = b0 * hw; i < b1 * hw; i++) {
-    const y = labels[i];
-    if (y === ign) continue;
-    counts[y]++;
-    valid++;
-  }
-  return { counts, valid };
-}
-
-function softmaxGroups(
-  probas: NumericArray,
-  labels: NumericArray,
-  batch: number,
-  geo: Geometry,
-  selection: ClassSelection,
-  perImage: boolean,
-  ignore: number | null,
-): LossResult {
-  const grad = new Float32Array(probas.length);
-  const groups = perImage ? batch : 1;
-  if (groups === 0 || geo.hw === 0) return { loss: 0, grad };
-  // Labels are validated: with no ignore label none is negative, so -1 matches no pixel (an
-  // integer comparison, cheaper than one against NaN).
-  const ign = ignore === null ? -1 : ignore;
-  const sigmoid = geo.channels === 1;
-  // With one channel the labels are binary (0, 1); otherwise they index the channels.
-  const labelClasses = sigmoid ? 2 : geo.channels;
-  const perGroup = batch / groups;
-  let loss = 0;
-  for (let g = 0; g < groups; g++) {
-    const b0 = g * perGroup;
-    const b1 = b0 + perGroup;
-    const { counts, valid } = labelCounts(labels, labelClasses, b0, b1, geo.hw, ign);
-    if (valid === 0) continue;
-    const classes =
-      selection === 'present'
-        ? range(labelClasses).filter((c) => counts[c] > 0)
-        : selection === 'all'
-          ? range(labelClasses)
-          : selection;
-    if (classes.length === 0) continue;
-    const scale = 1 / (groups * classes.length);
-    let groupLoss = 0;
-    for (const c of classes) {
-      const channel = sigmoid ? 0 : c;
-      groupLoss += classLoss(
-        probas,
-        labels,
-        geo,
-        b0,
-        b1,
-        channel,
-        c,
-        counts[c],
-        valid,
-        ign,
-        scale,
-        grad,
-      );
-    }
-    loss += groupLoss / classes.length;
-  }
-  return { loss: loss / groups, grad };
-}
-
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
 }
 
 function checkSigmoidClasses(fn: string, value: unknown): ClassSelection {
@@ -511,27 +77,36 @@ function checkSigmoidClasses(fn: string, value: unknown): ClassSelection {
   return classes;
 }
 
-const SOFTMAX_OPTIONS = ['classes', 'perImage', 'ignore', 'layout'] as const;
+const SOFTMAX_OPTIONS = [
+  'classes',
+  'perImage',
+  'ignore',
+  'layout',
+  'fromLogits',
+  'classWeights',
+  'reduction',
+] as const;
 
 /**
- * Lovász-Softmax loss (and Lovász-Sigmoid) for segmentation, from probabilities
+ * Lovász-Softmax loss (and Lovász-Sigmoid) for segmentation, from probabilities or logits
  * (Berman et al. 2018).
  *
  * For each class c considered, fg = (label == c), the errors are e = |fg - p_c| and the class
  * loss is sum_i e_pi(i) * d_i, pi ordering the errors decreasingly and d = {@link lovaszGrad}
  * of fg in that order. The loss is the mean of the class losses over the classes considered
- * (and, with perImage, the mean over images; an image with no valid pixel scores 0 and still
- * counts). d e / d p_c = sign(p_c - fg) (0 where p_c = fg). Ties are ordered by increasing
- * pixel index. Probabilities are read at float32 precision; all sums are float64.
+ * (weighted by `classWeights`; with perImage, the mean over images of the per-image losses,
+ * where an image with no valid pixel scores 0 and still counts). d e / d p_c = sign(p_c - fg)
+ * (0 where p_c = fg). Ties are ordered by increasing pixel index. Probabilities are read at
+ * float32 precision; all sums are float64.
  *
  * Shapes (`shape` is the shape of `probas`):
  * - [B, H, W, C] with layout 'NHWC' (default), or [B, C, H, W] with layout 'NCHW';
  * - [B, H, W]: one channel of sigmoid probabilities (Lovász-Sigmoid), compared with the single
  *   class listed in `classes` (use [1]); labels are then 0, 1 or `ignore`.
- * labels [B, H, W], integers in [0, C) or `ignore`. Returns the loss and d loss / d probas in
- * the layout of `probas`.
- * Defaults: classes 'present', perImage false, ignore null, layout 'NHWC'.
- * Zero valid pixels: loss 0 and a zero gradient.
+ * labels [B, H, W], integers in [0, C) or `ignore`. Returns the loss and d loss / d probas (or
+ * d loss / d logits with fromLogits) in the layout of the input.
+ * Defaults: classes 'present', perImage false, ignore null, layout 'NHWC', fromLogits false,
+ * classWeights null, reduction 'mean'. Zero valid pixels: loss 0 and a zero gradient.
  * @throws TypeError / RangeError naming the argument: bad shape or layout, length mismatch,
  *   probabilities outside [0, 1] (1e-6 slack) or not finite, labels not integers in [0, C)
  *   and not `ignore`, bad classes, 'present'/'all' with one channel, unknown options.
@@ -545,12 +120,47 @@ export function lovaszSoftmax(
   shape: readonly number[],
   options: LovaszSoftmaxOptions = {},
 ): LossResult {
-  const fn = 'lovaszSoftmax';
+  return softmaxLoss('lovaszSoftmax', 'probas', probas, labels, shape, options, 'present');
+}
+
+/**
+ * The Lovász-Sigmoid from logits: {@link lovaszSoftmax} of sigmoid(logits) against one class,
+ * with the sigmoid fused (its gradient is w.r.t. the logits).
+ *
+ * Shapes: logits [B, H, W], labels [B, H, W] of 0, 1 or `ignore`; `shape` = [B, H, W].
+ * Defaults: classes [1] (the channel predicts the foreground), perImage false, ignore null,
+ * classWeights null, reduction 'mean'.
+ * @example
+ *   lovaszSigmoid([2, -1, 0.5, -3], [1, 0, 0, 1], [1, 2, 2]).loss
+ */
+export function lovaszSigmoid(
+  logits: NumericArray,
+  labels: NumericArray,
+  shape: readonly number[],
+  options: Omit<LovaszSoftmaxOptions, 'fromLogits' | 'layout'> = {},
+): LossResult {
+  const fn = 'lovaszSigmoid';
+  checkOptionKeys(fn, options, ['classes', 'perImage', 'ignore', 'classWeights', 'reduction']);
+  checkShape(fn, 'shape', shape, [3], '[B, H, W]');
+  return softmaxLoss(fn, 'logits', logits, labels, shape, { ...options, fromLogits: true }, [1]);
+}
+
+function softmaxLoss(
+  fn: string,
+  arg: string,
+  probas: NumericArray,
+  labels: NumericArray,
+  shape: readonly number[],
+  options: LovaszSoftmaxOptions,
+  defaultClasses: ClassSelection,
+): LossResult {
   checkOptionKeys(fn, options, SOFTMAX_OPTIONS);
   const perImage = checkBoolean(fn, 'perImage', option(options?.perImage, false));
   const ignore = checkIgnore(fn, options.ignore ?? null);
   const layout = checkLayout(fn, option(options?.layout, 'NHWC'));
-  checkArray(fn, 'probas', probas);
+  const fromLogits = checkBoolean(fn, 'fromLogits', option(options?.fromLogits, false));
+  const reduction = checkReduction(fn, option(options?.reduction, 'mean'));
+  checkArray(fn, arg, probas);
   checkArray(fn, 'labels', labels);
   const dims = checkShape(fn, 'shape', shape, [3, 4], '[B, H, W, C], [B, C, H, W] or [B, H, W]');
   let B: number;
@@ -567,19 +177,78 @@ export function lovaszSoftmax(
   }
   if (C < 1) {
     throw new RangeError(
-      `${fn}: 'probas' needs at least one channel, got shape ${formatShape(dims)} (${layout})`,
+      `${fn}: '${arg}' needs at least one channel, got shape ${formatShape(dims)} (${layout})`,
     );
   }
-  checkLength(fn, 'probas', probas, B * H * W * C, `shape ${formatShape(dims)}`);
+  checkLength(fn, arg, probas, B * H * W * C, `shape ${formatShape(dims)}`);
   checkLength(fn, 'labels', labels, B * H * W, `[B, H, W] = ${formatShape([B, H, W])}`);
-  const classes =
+  const labelClasses = C === 1 ? 2 : C;
+  const selection =
     C === 1
-      ? checkSigmoidClasses(fn, option(options?.classes, 'present'))
-      : checkClasses(fn, option(options?.classes, 'present'), C);
-  checkProbabilities(fn, 'probas', probas);
-  checkLabels(fn, 'labels', labels, C === 1 ? 2 : C, ignore, C === 1 ? '0 or 1' : undefined);
+      ? checkSigmoidClasses(fn, option(options?.classes, defaultClasses))
+      : checkClasses(fn, option(options?.classes, defaultClasses), C);
+  const weights = checkClassWeights(fn, options.classWeights, labelClasses);
+  if (fromLogits) checkFinite(fn, arg, probas);
+  else checkProbabilities(fn, arg, probas);
+  checkLabels(fn, 'labels', labels, labelClasses, ignore, C === 1 ? '0 or 1' : undefined);
   const geo: Geometry = { channels: C, hw: H * W, nchw: layout === 'NCHW' && dims.length === 4 };
-  return softmaxGroups(probas, labels, B, geo, classes, perImage, ignore);
+  const at = { batch: B, channels: C, hw: H * W, nchw: geo.nchw };
+  const p = fromLogits ? activate(probas, at) : probas;
+  const result = softmaxGroups(p, labels, B, geo, selection, perImage, ignore, weights, reduction);
+  if (fromLogits) activationBackward(p as Float32Array, result.grad, at);
+  return result;
+}
+
+/** Counts of valid labels per class over images [b0, b1); every class has the same valid count. */
+function labelCounts(
+  labels: NumericArray,
+  numClasses: number,
+  b0: number,
+  b1: number,
+  hw: number,
+  ign: number,
+): { fg: Float64Array; valid: Float64Array } {
+  const fg = new Float64Array(numClasses);
+  let valid = 0;
+  for (let i = b0 * hw; i < b1 * hw; i++) {
+    const y = labels[i];
+    if (y === ign) continue;
+    fg[y]++;
+    valid++;
+  }
+  return { fg, valid: new Float64Array(numClasses).fill(valid) };
+}
+
+function softmaxGroups(
+  probas: NumericArray,
+  labels: NumericArray,
+  batch: number,
+  geo: Geometry,
+  selection: ClassSelection,
+  perImage: boolean,
+  ignore: number | null,
+  weights: Float64Array | null,
+  reduction: Reduction,
+): LossResult {
+  const sigmoid = geo.channels === 1;
+  // With one channel the labels are binary (0, 1); otherwise they index the channels.
+  const numClasses = sigmoid ? 2 : geo.channels;
+  // Labels are validated: with no ignore label none is negative, so -1 matches no pixel (an
+  // integer comparison, cheaper than one against NaN).
+  const ign = ignore === null ? -1 : ignore;
+  return lovaszGroups({
+    probas,
+    geo,
+    batch,
+    numClasses,
+    selection,
+    perImage,
+    ign,
+    weights,
+    reduction,
+    target: (c) => ({ labels, cls: c, channel: sigmoid ? 0 : c }),
+    counts: (b0, b1) => labelCounts(labels, numClasses, b0, b1, geo.hw, ign),
+  });
 }
 
 /**
@@ -610,13 +279,6 @@ export function lovaszSoftmaxFlat(
       : checkClasses(fn, option(options?.classes, 'present'), C);
   checkProbabilities(fn, 'probas', probas);
   checkLabels(fn, 'labels', labels, C === 1 ? 2 : C, null, C === 1 ? '0 or 1' : undefined);
-  return softmaxGroups(
-    probas,
-    labels,
-    1,
-    { channels: C, hw: P, nchw: false },
-    classes,
-    false,
-    null,
-  );
+  const geo = { channels: C, hw: P, nchw: false };
+  return softmaxGroups(probas, labels, 1, geo, classes, false, null, null, 'mean');
 }

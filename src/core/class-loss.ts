@@ -1,0 +1,381 @@
+import type { NumericArray } from './check.js';
+import { type PairBuffers, pairBuffers, sortPairs } from './sort.js';
+
+/**
+ * The per-class kernel of the Lovász-Softmax, -Sigmoid and multilabel losses: for one class
+ * (or channel) over a range of images, the loss and its gradient in one pass over the sorted
+ * errors. Knows nothing of options, shapes or reductions: callers validate and scale.
+ */
+
+/** Where the probabilities of one image and one class sit in the input. */
+export interface Geometry {
+  /** Number of probability channels (1: Lovász-Sigmoid). */
+  channels: number;
+  /** Pixels per image (H * W). */
+  hw: number;
+  nchw: boolean;
+}
+
+const SIGN = -0x80000000;
+const PIXEL = 0x7fffffff;
+
+/**
+ * The sign of e_fg - e_bg, exactly, for a foreground key kf (error 1 - kf) and a background key
+ * kb (error kb), both float32 in [0, 1 + 1e-6]. A float64 subtraction has the sign of the exact
+ * difference, and 1 - k is exact for k >= 0.5 (Sterbenz); when both keys are below 0.5 the
+ * foreground error exceeds 0.5 and the background one does not.
+ */
+function compareErrors(kf: number, kb: number): number {
+  if (kf >= 0.5) return 1 - kf - kb;
+  if (kb >= 0.5) return 1 - kb - kf;
+  return 1;
+}
+
+/**
+ * The Lovász loss of one class over images [b0, b1); writes `scale` times its gradient into
+ * `grad`. `total` is the number of valid pixels labelled `cls` (G), `valid` the number of valid
+ * pixels.
+ *
+ * Errors are |fg - p| with p the probability of the class: 1 - p on foreground, p on background.
+ * Instead of sorting mixed errors (1 - p rounds in float32), foreground pixels are keyed by p
+ * and background pixels by p, both exact, sorted apart and merged with an exact comparison
+ * (probabilities above 1 or below 0, within the accepted slack, are reflected so that the key
+ * still orders |fg - p|; the top bit of the payload remembers it for the gradient's sign).
+ *
+ * Two cuts keep the sort small without changing a single bit of the result:
+ * - a background pixel whose error is below every foreground error comes after all of them,
+ *   where G - a = 0: its Jaccard gradient d is 0 and it moves no count before anything else;
+ * - a foreground pixel whose error is below every remaining background error comes after all
+ *   of them: its d is 1 / (G + nb) whatever its rank among foreground pixels.
+ * So only the overlapping band of errors is sorted. With confident, mostly right predictions
+ * that band is most pixels; with uncertain or random ones it is a small fraction.
+ */
+export function classLoss(
+  probas: NumericArray,
+  labels: NumericArray,
+  geo: Geometry,
+  b0: number,
+  b1: number,
+  channel: number,
+  cls: number,
+  total: number,
+  valid: number,
+  ign: number,
+  scale: number,
+  grad: Float32Array,
+): number {
+  if (total === 0) return absentClassLoss(probas, labels, geo, b0, b1, channel, ign, scale, grad);
+  const buf = pairBuffers(valid);
+  const kfMax = gatherClass(buf, probas, labels, geo, b0, b1, channel, cls, total, ign);
+  const kept = cutBackground(buf, total, valid, kfMax);
+  const nbKept = kept - total;
+  const dLast = 1 / (total + nbKept);
+  const pixels = (b1 - b0) * geo.hw;
+  openSink(grad, geo, b0, channel, pixels, total + nbKept);
+  let loss: number;
+  if (nbKept === 0) {
+    loss = foregroundOnlyLoss(buf, total, dLast, scale);
+  } else {
+    const nfKept = cutForeground(buf, total, cutKbMin, dLast, scale);
+    const fg = sortPairs(0, nfKept, false);
+    const bg = sortPairs(total, nbKept, true);
+    loss = cutLoss + mergeLoss(fg, nfKept, bg, total, nbKept, scale);
+  }
+  closeSink();
+  return loss;
+}
+
+// Where gradient values go. Scattered writes into a large [P, C] gradient miss the cache on
+// almost every write; when many pixels get a value, they go instead to a dense per-pixel
+// buffer (in cache), copied into the gradient by one strided pass at the end.
+let sinkGrad: Float32Array = new Float32Array(0);
+let sinkDense = false;
+let denseBuf: Float32Array = new Float32Array(0);
+let sinkFirst = 0;
+let sinkB0 = 0;
+let sinkPixels = 0;
+let sinkHw = 1;
+let sinkC = 1;
+let sinkChannel = 0;
+let sinkNchw = false;
+
+function openSink(
+  grad: Float32Array,
+  geo: Geometry,
+  b0: number,
+  channel: number,
+  pixels: number,
+  writes: number,
+): void {
+  sinkGrad = grad;
+  sinkB0 = b0;
+  sinkFirst = b0 * geo.hw;
+  sinkPixels = pixels;
+  sinkHw = geo.hw;
+  sinkC = geo.channels;
+  sinkChannel = channel;
+  sinkNchw = geo.nchw;
+  // A strided pass costs about a tenth of a cache miss per pixel.
+  sinkDense = writes * 10 > pixels;
+  if (sinkDense) {
+    if (denseBuf.length < pixels)
+      denseBuf = new Float32Array(Math.max(pixels, denseBuf.length * 1.5));
+    denseBuf.fill(0, 0, pixels);
+  }
+}
+
+/** The offset in the input (and gradient) of pixel q of the group, for the current class. */
+function offsetOf(q: number): number {
+  if (sinkNchw) {
+    const b = sinkB0 + Math.floor(q / sinkHw);
+    return (b * sinkC + sinkChannel) * sinkHw + (q - (b - sinkB0) * sinkHw);
+  }
+  return (sinkFirst + q) * sinkC + sinkChannel;
+}
+
+function put(q: number, value: number): void {
+  if (sinkDense) denseBuf[q] = value;
+  else sinkGrad[offsetOf(q)] = value;
+}
+
+function closeSink(): void {
+  if (!sinkDense) return;
+  const grad = sinkGrad;
+  const buf = denseBuf;
+  const n = sinkPixels;
+  if (sinkNchw) {
+    // Each image's channel is a contiguous run of hw values.
+    const hw = sinkHw;
+    for (let q0 = 0; q0 < n; q0 += hw) {
+      const start = offsetOf(q0);
+      for (let i = 0; i < hw; i++) grad[start + i] = buf[q0 + i];
+    }
+    return;
+  }
+  const C = sinkC;
+  let off = sinkFirst * C + sinkChannel;
+  for (let q = 0; q < n; q++, off += C) grad[off] = buf[q];
+}
+
+// Small functions, one loop each: V8 optimises each on its own feedback (one large function
+// with rarely taken paths kept deoptimising). Extra results pass through these variables.
+let cutKbMin = 2;
+let cutLoss = 0;
+
+/**
+ * Writes the pairs of the valid pixels: foreground at [0, total), background at
+ * [total, valid), in pixel order; returns the largest foreground key (smallest error).
+ */
+function gatherClass(
+  buf: PairBuffers,
+  probas: NumericArray,
+  labels: NumericArray,
+  geo: Geometry,
+  b0: number,
+  b1: number,
+  channel: number,
+  cls: number,
+  total: number,
+  ign: number,
+): number {
+  const { channels: C, hw: HW, nchw } = geo;
+  const { keys, vals } = buf;
+  const step = nchw ? 1 : C;
+  let nf = 0;
+  let nb = total;
+  let kfMax = -1;
+  const first = b0 * HW;
+  for (let b = b0; b < b1; b++) {
+    const base = nchw ? (b * C + channel) * HW : b * HW * C + channel;
+    const row = b * HW;
+    for (let i = 0; i < HW; i++) {
+      const y = labels[row + i];
+      if (y === ign) continue;
+      const p = Math.fround(probas[base + i * step]);
+      // The payload is the pixel's index in the group (its order is the tie order).
+      const q = row - first + i;
+      if (y === cls) {
+        const over = p > 1;
+        const kf = over ? 2 - p : p + 0; // + 0 turns -0 into +0
+        keys[nf] = kf;
+        vals[nf] = over ? q | SIGN : q;
+        if (kf > kfMax) kfMax = kf;
+        nf++;
+      } else {
+        const under = p < 0;
+        keys[nb] = under ? -p : p + 0;
+        vals[nb] = under ? q | SIGN : q;
+        nb++;
+      }
+    }
+  }
+  return kfMax;
+}
+
+/**
+ * Cut 1: keeps (compacted from `total` on) the background pairs whose error reaches the
+ * smallest foreground error; returns the end of the kept ones and sets cutKbMin.
+ */
+function cutBackground(buf: PairBuffers, total: number, valid: number, kfMax: number): number {
+  const { keys, vals } = buf;
+  let kept = total;
+  let kbMin = 2;
+  // e_bg >= 1 - kfMax, decided exactly by compareErrors; the float64 threshold only skips
+  // the exact test for pixels far below it.
+  const below = 1 - kfMax - 1e-6;
+  for (let j = total; j < valid; j++) {
+    const kb = keys[j];
+    if (kb < below) continue;
+    if (compareErrors(kfMax, kb) <= 0) {
+      keys[kept] = kb;
+      vals[kept] = vals[j];
+      if (kb < kbMin) kbMin = kb;
+      kept++;
+    }
+  }
+  cutKbMin = kbMin;
+  return kept;
+}
+
+/**
+ * Cut 2: keeps (compacted from 0 on) the foreground pairs whose error reaches the smallest
+ * kept background error; the others take d = dLast, added to cutLoss
+ * and to the gradient here. Returns the number kept.
+ */
+function cutForeground(
+  buf: PairBuffers,
+  total: number,
+  kbMin: number,
+  dLast: number,
+  scale: number,
+): number {
+  const { keys, vals } = buf;
+  let loss = 0;
+  let kept = 0;
+  const g = scale * dLast;
+  for (let i = 0; i < total; i++) {
+    const kf = keys[i];
+    const v = vals[i];
+    if (compareErrors(kf, kbMin) >= 0) {
+      keys[kept] = kf;
+      vals[kept] = v;
+      kept++;
+    } else {
+      loss += 1 - kf;
+      // d|1 - p|/dp = -sign(1 - p), with sign(0) = 0 as in the reference implementation.
+      put(v & PIXEL, kf === 1 ? 0 : v < 0 ? g : -g);
+    }
+  }
+  cutLoss = loss * dLast;
+  return kept;
+}
+
+/**
+ * No background error reaches the foreground ones: every foreground pixel has d = 1 / G
+ * whatever its rank, and no background pixel has a gradient. No sort needed.
+ */
+function foregroundOnlyLoss(buf: PairBuffers, total: number, d: number, scale: number): number {
+  const { keys, vals } = buf;
+  const g = scale * d;
+  let loss = 0;
+  for (let i = 0; i < total; i++) {
+    const kf = keys[i];
+    const v = vals[i];
+    loss += 1 - kf;
+    put(v & PIXEL, kf === 1 ? 0 : v < 0 ? g : -g);
+  }
+  return loss * d;
+}
+
+/**
+ * Merges the sorted foreground (increasing key = decreasing error) and background (decreasing
+ * key and error) pairs by exact error, ties by pixel, accumulating the loss and the gradient.
+ */
+function mergeLoss(
+  fg: PairBuffers,
+  nf: number,
+  bg: PairBuffers,
+  total: number,
+  nb: number,
+  scale: number,
+): number {
+  const fk = fg.keys;
+  const fv = fg.vals;
+  const bk = bg.keys;
+  const bv = bg.vals;
+  let loss = 0;
+  let i = 0;
+  let j = total;
+  const jEnd = total + nb;
+  let fgSeen = 0;
+  let bgSeen = 0;
+  while (i < nf || j < jEnd) {
+    let takeFg: boolean;
+    if (i === nf) takeFg = false;
+    else if (j === jEnd) takeFg = true;
+    else {
+      const c = compareErrors(fk[i], bk[j]);
+      takeFg = c > 0 || (c === 0 && (fv[i] & PIXEL) < (bv[j] & PIXEL));
+    }
+    const union = total + bgSeen;
+    if (takeFg) {
+      const kf = fk[i];
+      const v = fv[i];
+      const d = 1 / union;
+      loss += (1 - kf) * d;
+      put(v & PIXEL, kf === 1 ? 0 : v < 0 ? scale * d : -scale * d);
+      fgSeen++;
+      i++;
+    } else {
+      const kb = bk[j];
+      const v = bv[j];
+      const d = (total - fgSeen) / (union * (union + 1));
+      loss += kb * d;
+      put(v & PIXEL, kb === 0 ? 0 : v < 0 ? -scale * d : scale * d);
+      bgSeen++;
+      j++;
+    }
+  }
+  return loss;
+}
+
+/**
+ * A class with no valid pixel (under 'all' or an explicit list): G = 0, so the Jaccard loss
+ * jumps from 0 to 1 at the first sorted pixel and stays there: the loss is the largest error,
+ * and its gradient sits on the first pixel that reaches it. No sort needed.
+ */
+function absentClassLoss(
+  probas: NumericArray,
+  labels: NumericArray,
+  geo: Geometry,
+  b0: number,
+  b1: number,
+  channel: number,
+  ign: number,
+  scale: number,
+  grad: Float32Array,
+): number {
+  const { channels: C, hw: HW, nchw } = geo;
+  const step = nchw ? 1 : C;
+  let best = -1;
+  let bestOff = -1;
+  let bestP = 0;
+  for (let b = b0; b < b1; b++) {
+    const base = nchw ? (b * C + channel) * HW : b * HW * C + channel;
+    const row = b * HW;
+    for (let i = 0; i < HW; i++) {
+      if (labels[row + i] === ign) continue;
+      const off = base + i * step;
+      const p = Math.fround(probas[off]);
+      const e = Math.abs(p);
+      if (e > best) {
+        best = e;
+        bestOff = off;
+        bestP = p;
+      }
+    }
+  }
+  if (bestOff < 0) return 0;
+  grad[bestOff] = bestP > 0 ? scale : bestP < 0 ? -scale : 0;
+  return best;
+}
