@@ -12,6 +12,7 @@ import {
   option,
 } from './check.js';
 import type { LossResult } from './loss-result.js';
+import { checkReduction, type Reduction } from './reduction.js';
 import { pairBuffers, sortPairs } from './sort.js';
 
 /** Options of {@link lovaszHinge}. */
@@ -20,6 +21,37 @@ export interface LovaszHingeOptions {
   perImage?: boolean;
   /** Label value of void pixels, which take no part in the loss; null (default): none. */
   ignore?: number | null;
+  /**
+   * The function of the sorted errors: 'relu' (default, the paper's hinge, f(e) = max(e, 0))
+   * or 'elu+1' (f(e) = e + 1 for e > 0, exp(e) otherwise: smooth and positive, so every pixel
+   * takes part).
+   */
+  variant?: HingeVariant;
+  /**
+   * The symmetric hinge: the mean of the loss and of the loss of the flipped problem
+   * (-logits against 1 - labels), which treats background as a class of its own. Default false.
+   */
+  symmetric?: boolean;
+  /** 'mean' (default), 'sum', or 'none' (one loss per image with perImage, else one). */
+  reduction?: Reduction;
+}
+
+/** The function applied to the sorted errors of {@link lovaszHinge}. */
+export type HingeVariant = 'relu' | 'elu+1';
+
+function checkVariant(fn: string, value: unknown): HingeVariant {
+  if (value !== 'relu' && value !== 'elu+1') {
+    const shown = typeof value === 'string' ? `'${value}'` : String(value);
+    throw new RangeError(`${fn}: 'variant' must be 'relu' or 'elu+1', got ${shown}`);
+  }
+  return value;
+}
+
+/** How a group's loss is computed: the variant, the symmetric flag, the gradient scale. */
+interface HingeMode {
+  elu: boolean;
+  symmetric: boolean;
+  scale: number;
 }
 
 /**
@@ -38,10 +70,13 @@ function hingeRange(
   start: number,
   end: number,
   ign: number,
-  scale: number,
+  mode: HingeMode,
   grad: Float32Array,
 ): number {
   const { keys, vals } = pairBuffers(end - start);
+  // With elu+1 every error counts: no key is left out of the sort.
+  const cut = mode.elu ? Number.NEGATIVE_INFINITY : -1;
+  let valid = 0;
   let k = 0;
   let total = 0;
   // Branch-free: labels and the sign of the errors are random from one pixel to the next, so
@@ -49,17 +84,60 @@ function hingeRange(
   for (let px = start; px < end; px++) {
     const y = labels[px];
     if (y === ign) continue;
+    valid++;
     total += y;
     // m = -s * logit, exact; stored first, then tested: the key is the float32 value the sort
     // and the loss use (+ 0 turns -0 into +0, which the sort needs). The payload is the pixel,
     // with its label in the top bit; a pixel whose error is not positive is overwritten next.
     keys[k] = logits[px] * (1 - 2 * y) + 0;
     vals[k] = px | (y << 31);
-    k += keys[k] > -1 ? 1 : 0;
+    k += keys[k] > cut ? 1 : 0;
   }
   if (k === 0) return 0;
   const sorted = sortPairs(0, k, true);
-  return hingeLoss(sorted.keys, sorted.vals, k, total, scale, grad);
+  if (!mode.elu && !mode.symmetric)
+    return hingeLoss(sorted.keys, sorted.vals, k, total, mode.scale, grad);
+  return hingeLossGeneral(sorted.keys, sorted.vals, k, total, valid, mode, grad);
+}
+
+/** The Jaccard gradient at one sorted step, for a ground truth of `total` positives. */
+function jaccardStep(isFg: boolean, total: number, fgBefore: number, bgBefore: number): number {
+  const union = total + bgBefore;
+  if (isFg) return 1 / union;
+  return union === 0 ? 1 : (total - fgBefore) / (union * (union + 1));
+}
+
+/**
+ * The general pass: f = relu or elu + 1, and with `symmetric` the mean of the Jaccard
+ * gradients of the labels and of the flipped labels (same errors: -(-s) * (-logit) = m).
+ */
+function hingeLossGeneral(
+  keys: Float32Array,
+  vals: Int32Array,
+  k: number,
+  total: number,
+  valid: number,
+  mode: HingeMode,
+  grad: Float32Array,
+): number {
+  let loss = 0;
+  let fgBefore = 0;
+  let bgBefore = 0;
+  for (let r = 0; r < k; r++) {
+    const v = vals[r];
+    const isFg = v < 0;
+    let d = jaccardStep(isFg, total, fgBefore, bgBefore);
+    if (mode.symmetric) d = (d + jaccardStep(!isFg, valid - total, bgBefore, fgBefore)) / 2;
+    if (isFg) fgBefore++;
+    else bgBefore++;
+    const e = 1 + keys[r];
+    const f = mode.elu ? (e > 0 ? e + 1 : Math.exp(e)) : e;
+    const df = mode.elu && e <= 0 ? Math.exp(e) : 1;
+    loss += f * d;
+    // d e / d logit = -s: -1 on foreground, +1 on background.
+    grad[v & 0x7fffffff] = (isFg ? -mode.scale : mode.scale) * d * df;
+  }
+  return loss;
 }
 
 /**
@@ -100,7 +178,7 @@ function hingeLoss(
   return loss;
 }
 
-const HINGE_OPTIONS = ['perImage', 'ignore'] as const;
+const HINGE_OPTIONS = ['perImage', 'ignore', 'variant', 'symmetric', 'reduction'] as const;
 
 /**
  * Lovász hinge loss for binary segmentation, from logits (Berman et al. 2018).
@@ -108,13 +186,18 @@ const HINGE_OPTIONS = ['perImage', 'ignore'] as const;
  * With labels y in {0, 1}, s = 2y - 1 and errors e = 1 - s * logit, the loss of a set of
  * pixels is sum_i relu(e_pi(i)) * d_i, where pi orders the errors decreasingly and d is
  * {@link lovaszGrad} of the labels in that order; d loss / d logit = -s * d * [e > 0].
+ * Variants: 'elu+1' uses f(e) = elu(e) + 1 instead of relu; `symmetric` averages the loss
+ * with that of (-logits, 1 - labels), i.e. uses (d + d') / 2 with d' the Lovász gradient of
+ * the flipped labels in the same order.
  * Ties are ordered by increasing pixel index, so the gradient is deterministic. Logits are
  * read at float32 precision (as TensorFlow.js stores them), then everything is float64.
  *
  * Shapes: logits [B, H, W] (row-major), labels [B, H, W] with values 0, 1 or `ignore`;
  * `shape` = [B, H, W]. Returns the loss and d loss / d logits [B, H, W].
  * Defaults: perImage = true (mean of the per-image losses; an image with no valid pixel
- * scores 0 and still counts), ignore = null. Zero valid pixels: loss 0, zero gradient.
+ * scores 0 and still counts), ignore = null, variant 'relu', symmetric false, reduction
+ * 'mean' ('sum' adds the per-image losses, 'none' returns them in `losses`). Zero valid
+ * pixels: loss 0, zero gradient.
  * @throws TypeError / RangeError naming the argument on a bad shape, a length mismatch,
  *   a non-finite logit, a label other than 0, 1 or `ignore`, or an unknown option.
  * @example
@@ -130,6 +213,9 @@ export function lovaszHinge(
   checkOptionKeys(fn, options, HINGE_OPTIONS);
   const perImage = checkBoolean(fn, 'perImage', option(options?.perImage, true));
   const ignore = checkIgnore(fn, options.ignore ?? null);
+  const variant = checkVariant(fn, option(options?.variant, 'relu'));
+  const symmetric = checkBoolean(fn, 'symmetric', option(options?.symmetric, false));
+  const reduction = checkReduction(fn, option(options?.reduction, 'mean'));
   checkArray(fn, 'logits', logits);
   checkArray(fn, 'labels', labels);
   const [B, H, W] = checkShape(fn, 'shape', shape, [3], '[B, H, W]');
@@ -138,7 +224,8 @@ export function lovaszHinge(
   checkLength(fn, 'labels', labels, size, `shape ${formatShape(shape)}`);
   checkFinite(fn, 'logits', logits);
   checkLabels(fn, 'labels', labels, 2, ignore, '0 or 1');
-  return hingeGroups(logits, labels, perImage ? B : 1, size, ignore);
+  const elu = variant === 'elu+1';
+  return hingeGroups(logits, labels, perImage ? B : 1, size, ignore, elu, symmetric, reduction);
 }
 
 /**
@@ -155,7 +242,7 @@ export function lovaszHingeFlat(logits: NumericArray, labels: NumericArray): Los
   checkLength(fn, 'labels', labels, logits.length, `'logits' (${logits.length} values)`);
   checkFinite(fn, 'logits', logits);
   checkLabels(fn, 'labels', labels, 2, null, '0 or 1');
-  return hingeGroups(logits, labels, 1, logits.length, null);
+  return hingeGroups(logits, labels, 1, logits.length, null, false, false, 'mean');
 }
 
 function hingeGroups(
@@ -164,17 +251,26 @@ function hingeGroups(
   groups: number,
   size: number,
   ignore: number | null,
+  elu: boolean,
+  symmetric: boolean,
+  reduction: Reduction,
 ): LossResult {
   const grad = new Float32Array(size);
-  if (groups === 0 || size === 0) return { loss: 0, grad };
+  const losses = new Float64Array(reduction === 'none' ? groups : 0);
+  if (groups === 0 || size === 0) {
+    return reduction === 'none' ? { loss: 0, grad, losses } : { loss: 0, grad };
+  }
   // Labels are validated: with no ignore label none is negative, so -1 matches no pixel (an
   // integer comparison, cheaper than one against NaN).
   const ign = ignore === null ? -1 : ignore;
   const per = size / groups;
-  const scale = 1 / groups;
+  const mode: HingeMode = { elu, symmetric, scale: reduction === 'mean' ? 1 / groups : 1 };
   let loss = 0;
   for (let g = 0; g < groups; g++) {
-    loss += hingeRange(logits, labels, g * per, (g + 1) * per, ign, scale, grad);
+    const l = hingeRange(logits, labels, g * per, (g + 1) * per, ign, mode, grad);
+    if (reduction === 'none') losses[g] = l;
+    loss += l;
   }
-  return { loss: loss / groups, grad };
+  if (reduction === 'none') return { loss, grad, losses };
+  return { loss: reduction === 'mean' ? loss / groups : loss, grad };
 }
