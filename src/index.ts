@@ -5,12 +5,20 @@
  */
 export { type BinaryXlossOptions, binaryXloss } from './core/binary-xloss.js';
 export type { ClassSelection, Layout, NumericArray } from './core/check.js';
-export { type LovaszHingeOptions, lovaszHinge, lovaszHingeFlat } from './core/hinge.js';
+export {
+  type HingeVariant,
+  type LovaszHingeOptions,
+  lovaszHinge,
+  lovaszHingeFlat,
+} from './core/hinge.js';
 export type { LossResult } from './core/loss-result.js';
 export { lovaszGrad } from './core/lovasz-grad.js';
+export { type LovaszMultilabelOptions, lovaszMultilabel } from './core/multilabel.js';
+export type { Reduction } from './core/reduction.js';
 export {
   type LovaszSoftmaxFlatOptions,
   type LovaszSoftmaxOptions,
+  lovaszSigmoid,
   lovaszSoftmax,
   lovaszSoftmaxFlat,
 } from './core/softmax.js';

@@ -6,13 +6,17 @@ import {
   checkLength,
   checkOptionKeys,
   type NumericArray,
+  option,
 } from './check.js';
 import type { LossResult } from './loss-result.js';
+import { checkReduction, type Reduction } from './reduction.js';
 
 /** Options of {@link binaryXloss}. */
 export interface BinaryXlossOptions {
   /** Label value of void pixels; null (default): none. */
   ignore?: number | null;
+  /** 'mean' over valid pixels (default), 'sum', or 'none' (one loss per pixel, 0 where void). */
+  reduction?: Reduction;
 }
 
 /**
@@ -23,7 +27,7 @@ export interface BinaryXlossOptions {
  * logits read at float32 precision. Zero valid pixels: loss 0, zero gradient.
  *
  * Shapes: logits and labels of the same length (any shape, e.g. [B, H, W]); labels 0, 1 or
- * `ignore`. Default: ignore null.
+ * `ignore`. Defaults: ignore null, reduction 'mean'.
  * @example
  *   binaryXloss([2, -1], [1, 0]).loss // (log(1 + e^-2) + log(1 + e^-1)) / 2
  */
@@ -33,7 +37,8 @@ export function binaryXloss(
   options: BinaryXlossOptions = {},
 ): LossResult {
   const fn = 'binaryXloss';
-  checkOptionKeys(fn, options, ['ignore']);
+  checkOptionKeys(fn, options, ['ignore', 'reduction']);
+  const reduction = checkReduction(fn, option(options?.reduction, 'mean'));
   const ignore = checkIgnore(fn, options.ignore ?? null);
   checkArray(fn, 'logits', logits);
   checkArray(fn, 'labels', labels);
@@ -47,16 +52,21 @@ export function binaryXloss(
   const grad = new Float32Array(n);
   let valid = 0;
   for (let i = 0; i < n; i++) if (labels[i] !== ign) valid++;
-  if (valid === 0) return { loss: 0, grad };
+  const losses = reduction === 'none' ? new Float64Array(n) : null;
+  if (valid === 0) return losses ? { loss: 0, grad, losses } : { loss: 0, grad };
+  // The mean divides by the number of valid pixels; the sum and 'none' do not.
+  const norm = reduction === 'mean' ? valid : 1;
   let loss = 0;
   for (let i = 0; i < n; i++) {
     const y = labels[i];
     if (y === ign) continue;
     const x = Math.fround(logits[i]);
     const t = Math.exp(-Math.abs(x));
-    loss += Math.max(x, 0) - x * y + Math.log1p(t);
+    const l = Math.max(x, 0) - x * y + Math.log1p(t);
+    if (losses) losses[i] = l;
+    loss += l;
     const sigmoid = x >= 0 ? 1 / (1 + t) : t / (1 + t);
-    grad[i] = (sigmoid - y) / valid;
+    grad[i] = (sigmoid - y) / norm;
   }
-  return { loss: loss / valid, grad };
+  return losses ? { loss, grad, losses } : { loss: loss / norm, grad };
 }

@@ -158,10 +158,13 @@ export function checkOptionKeys(fn: string, options: unknown, known: readonly st
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new TypeError(`${fn}: 'options' must be an object, got ${describe(options)}`);
   }
+  const squash = (k: string) => k.replace(/[_-]/g, '').toLowerCase();
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
+      const near = known.find((k) => squash(k) === squash(key));
+      const hint = near ? `did you mean '${near}'? ` : '';
       throw new TypeError(
-        `${fn}: unknown option '${key}' (known options: ${known.map((k) => `'${k}'`).join(', ')})`,
+        `${fn}: unknown option '${key}' (${hint}known options: ${known.map((k) => `'${k}'`).join(', ')})`,
       );
     }
   }

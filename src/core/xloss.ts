@@ -13,6 +13,7 @@ import {
   option,
 } from './check.js';
 import type { LossResult } from './loss-result.js';
+import { checkReduction, type Reduction } from './reduction.js';
 
 /** Options of {@link xloss}. */
 export interface XlossOptions {
@@ -20,6 +21,8 @@ export interface XlossOptions {
   ignore?: number | null;
   /** 'NHWC' (default) or 'NCHW'. */
   layout?: Layout;
+  /** 'mean' over valid pixels (default), 'sum', or 'none' (one loss per pixel [B, H, W], 0 where void). */
+  reduction?: Reduction;
 }
 
 /**
@@ -30,7 +33,8 @@ export interface XlossOptions {
  * Accumulated in float64; logits read at float32 precision. Zero valid pixels: loss 0.
  *
  * Shapes: logits [B, H, W, C] (NHWC, default) or [B, C, H, W] (NCHW), `shape` is their shape;
- * labels [B, H, W], integers in [0, C) or `ignore`. Defaults: ignore 255, layout 'NHWC'.
+ * labels [B, H, W], integers in [0, C) or `ignore`. Defaults: ignore 255, layout 'NHWC',
+ * reduction 'mean'.
  * @example
  *   xloss([2, 0, 0, 1], [0, 1], [1, 1, 2, 2]).loss
  */
@@ -41,7 +45,8 @@ export function xloss(
   options: XlossOptions = {},
 ): LossResult {
   const fn = 'xloss';
-  checkOptionKeys(fn, options, ['ignore', 'layout']);
+  checkOptionKeys(fn, options, ['ignore', 'layout', 'reduction']);
+  const reduction = checkReduction(fn, option(options?.reduction, 'mean'));
   const ignore = checkIgnore(fn, options.ignore === undefined ? 255 : options.ignore);
   const layout = checkLayout(fn, option(options?.layout, 'NHWC'));
   checkArray(fn, 'logits', logits);
@@ -70,7 +75,10 @@ export function xloss(
   const grad = new Float32Array(logits.length);
   let valid = 0;
   for (let i = 0; i < P; i++) if (labels[i] !== ign) valid++;
-  if (valid === 0) return { loss: 0, grad };
+  const losses = reduction === 'none' ? new Float64Array(P) : null;
+  if (valid === 0) return losses ? { loss: 0, grad, losses } : { loss: 0, grad };
+  // The mean divides by the number of valid pixels; the sum and 'none' do not.
+  const norm = reduction === 'mean' ? valid : 1;
   const step = layout === 'NHWC' ? 1 : HW;
   const exps = new Float64Array(C);
   let loss = 0;
@@ -86,10 +94,12 @@ export function xloss(
       exps[c] = Math.exp(Math.fround(logits[base + c * step]) - max);
       sum += exps[c];
     }
-    loss += Math.log(sum) + max - Math.fround(logits[base + y * step]);
+    const l = Math.log(sum) + max - Math.fround(logits[base + y * step]);
+    if (losses) losses[px] = l;
+    loss += l;
     for (let c = 0; c < C; c++) {
-      grad[base + c * step] = (exps[c] / sum - (c === y ? 1 : 0)) / valid;
+      grad[base + c * step] = (exps[c] / sum - (c === y ? 1 : 0)) / norm;
     }
   }
-  return { loss: loss / valid, grad };
+  return losses ? { loss, grad, losses } : { loss: loss / norm, grad };
 }

@@ -128,7 +128,7 @@ describe('iouBinary rejects bad inputs', () => {
     const f = call([1, 0], [1, 0], [1, 1, 2], { EMPTY: 1 });
     expect(f).toThrow(TypeError);
     expect(f).toThrow(
-      /^iouBinary: unknown option 'EMPTY' \(known options: 'empty', 'ignore', 'perImage'\)$/,
+      /^iouBinary: unknown option 'EMPTY' \(did you mean 'empty'\? known options: 'empty', 'ignore', 'perImage'\)$/,
     );
   });
 

@@ -150,7 +150,7 @@ describe('iou rejects bad inputs', () => {
     const f = call([0, 1], [0, 1], [1, 1, 2], 2, { per_image: true });
     expect(f).toThrow(TypeError);
     expect(f).toThrow(
-      /^iou: unknown option 'per_image' \(known options: 'empty', 'ignore', 'perImage'\)$/,
+      /^iou: unknown option 'per_image' \(did you mean 'perImage'\? known options: 'empty', 'ignore', 'perImage'\)$/,
     );
   });
 
