@@ -2,7 +2,9 @@ import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import { checkLayout, option } from '../core/check.js';
 import { lovaszSoftmax as coreSoftmax, type LovaszSoftmaxOptions } from '../core/softmax.js';
 import { lossOp } from './loss-op.js';
+import { choosePath, type PathOption } from './path.js';
 import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
+import { lovaszSoftmaxTensor } from './tensor-path/softmax.js';
 
 /** The [B, H, W] shape the labels of a probability tensor must have. */
 export function labelShapeOf(shape: readonly number[], layout: unknown): number[] {
@@ -20,14 +22,20 @@ export function labelShapeOf(shape: readonly number[], layout: unknown): number[
  *
  * Shapes: probas [B, H, W, C] (layout 'NHWC', default), [B, C, H, W] (layout 'NCHW'), or
  * [B, H, W] sigmoid probabilities (Lovász-Sigmoid: pass classes [1]); labels [B, H, W].
- * Defaults: classes 'present', perImage false, ignore null, layout 'NHWC'.
+ * Defaults: classes 'present', perImage false, ignore null, layout 'NHWC', path 'auto'.
+ *
+ * `path` chooses where it runs: 'core' downloads the tensors once per call and runs the exact
+ * typed-array core; 'tensor' stays on the backend (tf.topk, tf.cumsum, tf.scatterND; see
+ * `lovaszSoftmaxTensor`: it checks the options and shapes but does not scan the values);
+ * 'auto' takes 'tensor' on webgl and webgpu, else 'core'.
  * @example
  *   const loss = lovaszSoftmax(tf.softmax(logits), labels, { ignore: 255 });
+ *   const onGpu = lovaszSoftmax(probas, labels, { ignore: 255, path: 'tensor' });
  */
 export function lovaszSoftmax(
   probas: Tensor,
   labels: Tensor,
-  options: LovaszSoftmaxOptions = {},
+  options: LovaszSoftmaxOptions & PathOption = {},
 ): Scalar {
   const fn = 'lovaszSoftmax';
   checkTensor(fn, 'probas', probas);
@@ -41,6 +49,9 @@ export function lovaszSoftmax(
     labelShapeOf(probas.shape, layout),
     `[B, H, W] of 'probas' (${probas.rank === 3 ? 'sigmoid' : layout})`,
   );
+  const { path, options: rest } = choosePath<LovaszSoftmaxOptions>(fn, options);
+  // An empty input has nothing to download: the core handles it.
+  if (path === 'tensor' && probas.size > 0) return lovaszSoftmaxTensor(probas, labels, rest);
   const y = valuesOf(labels);
-  return lossOp(probas, (x) => coreSoftmax(x, y, probas.shape, options));
+  return lossOp(probas, (x) => coreSoftmax(x, y, probas.shape, rest));
 }
