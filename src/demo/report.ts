@@ -101,7 +101,7 @@ figcaption { font-size: 0.9em; color: #555; }
 <h1>Lovász losses: the original demos</h1>
 <p>Reproduction of the synthetic demos of Berman, Rannen Triki and Blaschko, <i>The Lovász-Softmax
 loss</i> (CVPR 2018), with <code>lovasz/tfjs</code>. Seed ${results.seed}, backend
-${results.backend}, ${results.seconds.toFixed(1)} s in all. The numbers are also in
+${results.backend}, ${results.seconds.toFixed(1)} s in all (${results.cpuSeconds.toFixed(1)} s of CPU time). The numbers are also in
 <a href="${F.results}">${F.results}</a>.</p>
 ${sections.join('\n')}
 </body>

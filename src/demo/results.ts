@@ -73,4 +73,6 @@ export interface DemoResults {
   backend: string;
   /** Wall-clock time of the whole command, including plots and report. */
   seconds: number;
+  /** CPU time (user + system) of the same: the wall-clock time on an otherwise idle core. */
+  cpuSeconds: number;
 }

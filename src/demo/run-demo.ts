@@ -71,13 +71,14 @@ export async function runDemo(
   signal?: AbortSignal,
 ): Promise<DemoResults> {
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   const { out, seed, steps } = options;
   checkWritableDir(out);
   // A results.json left from an earlier run would describe other plots than the new ones.
   rmSync(join(out, F.results), { force: true });
   await useBackend(options.backend);
   const data = { count: options.size?.images, size: options.size?.pixels };
-  const results: DemoResults = { seed, backend: options.backend, seconds: 0 };
+  const results: DemoResults = { seed, backend: options.backend, seconds: 0, cpuSeconds: 0 };
   // Drawn after training, so that a failed or interrupted run draws nothing.
   const pngs: [string, () => Buffer | Promise<Buffer>][] = [];
 
@@ -141,6 +142,8 @@ export async function runDemo(
 
   for (const [name, draw] of pngs) writeFileAtomic(join(out, name), await draw());
   results.seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  results.cpuSeconds = (cpu.user + cpu.system) / 1e6;
   writeFileAtomic(join(out, F.report), reportHtml(results));
   signal?.throwIfAborted();
   writeFileAtomic(join(out, F.results), `${JSON.stringify(results, null, 2)}\n`);

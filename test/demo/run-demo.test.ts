@@ -89,9 +89,20 @@ describe('runDemo', () => {
     const b = await smallRun('all', join(root, 'b'));
     // Everything but the timings.
     const strip = (r: unknown) =>
-      JSON.parse(JSON.stringify(r, (k, v) => (k === 'seconds' ? undefined : v)));
+      JSON.parse(
+        JSON.stringify(r, (k, v) => (k === 'seconds' || k === 'cpuSeconds' ? undefined : v)),
+      );
     expect(strip(a.results)).toEqual(strip(b.results));
     expectResultsSchema(a.results, { binary: 4, multiclass: 4 });
+  });
+
+  it('runs on the wasm backend too, to about the same numbers', async () => {
+    const cpu = await smallRun('all', join(root, 'on-cpu'));
+    const wasm = await smallRun('all', join(root, 'on-wasm'), { backend: 'wasm' });
+    expect(wasm.results.backend).toBe('wasm');
+    expectResultsSchema(wasm.results, { binary: 4, multiclass: 4 });
+    const a = cpu.results.multiclass!.runs.lovasz.final.mIoU;
+    expect(wasm.results.multiclass!.runs.lovasz.final.mIoU).toBeCloseTo(a, 0);
   });
 
   it('leaves no results.json, not even an old one, when interrupted', async () => {
