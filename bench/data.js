@@ -57,6 +57,36 @@ export function softmaxInput([B, C, H, W], seed) {
 }
 
 /**
+ * Probabilities of a confident, mostly right model: the label's probability is uniform in
+ * [0.5, 1] for 90% of pixels and in [0, 0.5] otherwise, the rest spread over the other classes.
+ * Foreground and background errors then overlap over most of [0, 1], so the core's exact cuts
+ * leave most pixels to sort: the kernel's worst case, unlike the uniform input above.
+ * @param {number[]} size [B, C, H, W]
+ * @param {number} seed
+ */
+export function confidentSoftmaxInput([B, C, H, W], seed) {
+  const rand = mulberry32(seed);
+  const pixels = B * H * W;
+  const probas = new Float32Array(pixels * C);
+  const labels = new Int32Array(pixels);
+  for (let i = 0; i < pixels; i++) {
+    const y = Math.floor(rand() * C);
+    labels[i] = y;
+    const py = rand() < 0.9 ? 0.5 + 0.5 * rand() : 0.5 * rand();
+    let sum = 0;
+    for (let c = 0; c < C; c++) {
+      if (c === y) continue;
+      const v = rand() + 1e-3;
+      probas[i * C + c] = v;
+      sum += v;
+    }
+    for (let c = 0; c < C; c++)
+      probas[i * C + c] = c === y ? py : ((1 - py) * probas[i * C + c]) / sum;
+  }
+  return { probas, labels, shape: [B, H, W, C] };
+}
+
+/**
  * One channel (Lovász-Sigmoid, radix_limit.c with C = 1): probabilities uniform in [0, 1)
  * against fair 0/1 labels; shape [B, H, W] as the core expects for one channel.
  * @param {number} B

@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Bench } from 'tinybench';
 import { lovaszHinge, lovaszSoftmax } from '../dist/index.js';
 import * as lt from '../dist/tfjs/index.js';
-import { hingeInput, positiveErrorFraction, softmaxInput } from './data.js';
+import { confidentSoftmaxInput, hingeInput, positiveErrorFraction, softmaxInput } from './data.js';
 import { formatBytes, formatMs, formatRatio, markdownTable } from './table.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -217,6 +217,29 @@ for (const size of allSoftmaxSizes) {
     },
     () => {
       lovaszSoftmax(probas, labels, shape, options);
+    },
+    probas.length,
+  );
+}
+{
+  // The worst case of the kernel: a confident model's errors overlap, so nearly every pixel of
+  // every class is sorted (the uniform rows above let the exact cuts skip most of them).
+  const size = SOFTMAX_SIZES[0];
+  const { probas, labels, shape } = confidentSoftmaxInput(size, 7);
+  await timeRow(
+    {
+      id: `core/softmax-confident/${dims(size)}`,
+      impl: 'core',
+      case: 'lovaszSoftmax, confident model',
+      size: dims(size),
+      backend: 'js',
+      refs: [
+        { id: `c/${dims(size)}`, label: 'C' },
+        { id: `core/softmax/${dims(size)}`, label: 'uniform' },
+      ],
+    },
+    () => {
+      lovaszSoftmax(probas, labels, shape);
     },
     probas.length,
   );
