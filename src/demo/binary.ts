@@ -70,7 +70,8 @@ export async function runBinaryDemo(options: BinaryDemoOptions): Promise<BinaryD
     const predictions = {} as Record<BinaryRunName, Uint8Array>;
     for (const name of BINARY_RUNS) {
       const start = performance.now();
-      const b = tf.variable(tf.scalar(0), true, `binary-${name}-b`);
+      // Variables outlive tidy; the initial scalar does not.
+      const b = tf.tidy(() => tf.variable(tf.scalar(0), true, `binary-${name}-b`));
       const progress = options.onRun?.(name, steps);
       try {
         const curves = await train({

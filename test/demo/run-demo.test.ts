@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type DemoOptions, runDemo } from '../../src/demo/run-demo.js';
@@ -94,6 +95,13 @@ describe('runDemo', () => {
       );
     expect(strip(a.results)).toEqual(strip(b.results));
     expectResultsSchema(a.results, { binary: 4, multiclass: 4 });
+  });
+
+  it('leaves no tensors behind', async () => {
+    await smallRun('all', join(root, 'warm-up'));
+    const before = tf.memory().numTensors;
+    await smallRun('all', join(root, 'leaks'));
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('runs on the wasm backend too, to about the same numbers', async () => {
