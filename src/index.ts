@@ -16,6 +16,7 @@ export { lovaszGrad } from './core/lovasz-grad.js';
 export { type LovaszMultilabelOptions, lovaszMultilabel } from './core/multilabel.js';
 export type { Reduction } from './core/reduction.js';
 export {
+  type LovaszSigmoidOptions,
   type LovaszSoftmaxFlatOptions,
   type LovaszSoftmaxOptions,
   lovaszSigmoid,

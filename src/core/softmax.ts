@@ -123,6 +123,9 @@ export function lovaszSoftmax(
   return softmaxLoss('lovaszSoftmax', 'probas', probas, labels, shape, options, 'present');
 }
 
+/** Options of {@link lovaszSigmoid}: those of {@link lovaszSoftmax} but fromLogits and layout. */
+export type LovaszSigmoidOptions = Omit<LovaszSoftmaxOptions, 'fromLogits' | 'layout'>;
+
 /**
  * The Lovász-Sigmoid from logits: {@link lovaszSoftmax} of sigmoid(logits) against one class,
  * with the sigmoid fused (its gradient is w.r.t. the logits).
@@ -137,7 +140,7 @@ export function lovaszSigmoid(
   logits: NumericArray,
   labels: NumericArray,
   shape: readonly number[],
-  options: Omit<LovaszSoftmaxOptions, 'fromLogits' | 'layout'> = {},
+  options: LovaszSigmoidOptions = {},
 ): LossResult {
   const fn = 'lovaszSigmoid';
   checkOptionKeys(fn, options, ['classes', 'perImage', 'ignore', 'classWeights', 'reduction']);

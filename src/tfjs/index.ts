@@ -7,11 +7,15 @@ export type {
   BinaryXlossOptions,
   ClassSelection,
   ConfusionMatrixOptions,
+  HingeVariant,
   IouBinaryOptions,
   IouOptions,
   Layout,
   LovaszHingeOptions,
+  LovaszMultilabelOptions,
+  LovaszSigmoidOptions,
   LovaszSoftmaxOptions,
+  Reduction,
   XlossOptions,
 } from '../index.js';
 export { binaryXloss } from './binary-xloss.js';
@@ -20,5 +24,8 @@ export { iou } from './iou.js';
 export { iouBinary } from './iou-binary.js';
 export { lovaszGrad } from './lovasz-grad.js';
 export { lovaszHinge } from './lovasz-hinge.js';
+export { lovaszMultilabel } from './lovasz-multilabel.js';
+export { lovaszSigmoid } from './lovasz-sigmoid.js';
 export { lovaszSoftmax } from './lovasz-softmax.js';
+export type { LossPath, PathOption } from './path.js';
 export { xloss } from './xloss.js';

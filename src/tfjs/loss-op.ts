@@ -2,27 +2,85 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LossResult } from '../core/loss-result.js';
 
 /**
- * Wraps a core loss as a differentiable scalar op.
+ * How the losses of reduction 'none' sit over the input: the shape of the losses tensor, and
+ * how its upstream gradient dy spreads over the input (each input entry belongs to one item).
+ */
+export interface ItemLayout {
+  shape(result: LossResult): number[];
+  spread(dy: tf.Tensor, result: LossResult): tf.Tensor;
+}
+
+/**
+ * Wraps a core loss as a differentiable op: a scalar, or with `items` (reduction 'none') a
+ * tensor of per-item losses.
  *
  * The forward pass reads the input once, lets the core compute the loss and its gradient in
- * one pass, and keeps the gradient; the backward pass only scales it by dy. Nothing is
- * differentiated through tf.gather or tf.topk (their gradients are quadratic or missing on
- * some backends), so this works with only @tensorflow/tfjs-core and a backend loaded.
+ * one pass, and keeps the gradient; the backward pass only scales it by dy (spread over the
+ * items with reduction 'none'). Nothing is differentiated through tf.gather or tf.topk (their
+ * gradients are quadratic or missing on some backends), so this works with only
+ * @tensorflow/tfjs-core and a backend loaded.
  */
 export function lossOp(
   x: tf.Tensor,
   compute: (values: ArrayLike<number>) => LossResult,
-): tf.Scalar {
+  items?: ItemLayout,
+): tf.Tensor {
   // customGrad passes the inputs, then the save function, as one rest list.
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor;
     const save = args[1] as tf.GradSaveFunc;
-    const { loss, grad } = compute(input.dataSync() as ArrayLike<number>);
-    save([tf.tensor(grad, input.shape, 'float32')]);
+    const result = compute(input.dataSync() as ArrayLike<number>);
+    save([tf.tensor(result.grad, input.shape, 'float32')]);
+    if (items && result.losses) {
+      return {
+        value: tf.tensor(Float32Array.from(result.losses), items.shape(result), 'float32'),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(items.spread(dy, result), saved[0]),
+      };
+    }
     return {
-      value: tf.scalar(loss, 'float32'),
+      value: tf.scalar(result.loss, 'float32'),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]),
     };
   });
-  return op(x) as tf.Scalar;
+  return op(x);
+}
+
+/** One loss per leading index (image): dy [n] spreads as [n, 1, ...] over an input of `rank`. */
+export function perImageItems(rank: number): ItemLayout {
+  return {
+    shape: (r) => [r.losses!.length],
+    spread: (dy) => tf.reshape(dy, [dy.size, ...new Array(rank - 1).fill(1)]),
+  };
+}
+
+/**
+ * One loss per class considered (listed in result.classes): dy [K] spreads over the channel
+ * axis (`axis` of an input of `rank` with `channels` channels); a class not considered has a
+ * zero gradient already. With one channel (sigmoid input) the single class maps to it.
+ */
+export function perClassItems(rank: number, axis: number, channels: number): ItemLayout {
+  return {
+    shape: (r) => [r.losses!.length],
+    spread: (dy, r) => {
+      const classes = r.classes ?? [];
+      const shape = new Array(rank).fill(1);
+      shape[axis] = channels;
+      if (channels === 1) return tf.reshape(classes.length ? dy : tf.zeros([1]), shape);
+      // Channel c takes dy[k] where classes[k] = c; absent channels point at an appended 0.
+      const index = new Int32Array(channels).fill(classes.length);
+      classes.forEach((c, k) => {
+        index[c] = k;
+      });
+      const padded = tf.concat([tf.reshape(dy, [classes.length]), tf.zeros([1])]);
+      return tf.reshape(tf.gather(padded, tf.tensor1d(index, 'int32')), shape);
+    },
+  };
+}
+
+/** One loss per pixel [B, H, W]: dy spreads over the channel axis `axis` (none: same shape). */
+export function perPixelItems(labelShape: number[], axis: number | null): ItemLayout {
+  return {
+    shape: () => labelShape,
+    spread: (dy) => (axis === null ? dy : tf.expandDims(dy, axis)),
+  };
 }

@@ -1,9 +1,13 @@
-import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor, Tensor1D } from '@tensorflow/tfjs-core';
 import { lovaszHinge as coreHinge, type LovaszHingeOptions } from '../core/hinge.js';
-import { lossOp } from './loss-op.js';
+import { coreOnly } from './core-only.js';
+import { lossOp, perImageItems } from './loss-op.js';
 import { choosePath, type PathOption } from './path.js';
 import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
 import { lovaszHingeTensor } from './tensor-path/hinge.js';
+
+/** Options the tensor path does not compute (their plain values are fine). */
+const HINGE_CORE_ONLY = { variant: 'relu', symmetric: false, reduction: 'mean' };
 
 /**
  * Lovász hinge loss for binary segmentation, from logits, as a differentiable tf.Scalar.
@@ -27,16 +31,29 @@ import { lovaszHingeTensor } from './tensor-path/hinge.js';
 export function lovaszHinge(
   logits: Tensor,
   labels: Tensor,
+  options?: LovaszHingeOptions & PathOption & { reduction?: 'mean' | 'sum' },
+): Scalar;
+export function lovaszHinge(
+  logits: Tensor,
+  labels: Tensor,
+  options: LovaszHingeOptions & PathOption & { reduction: 'none' },
+): Tensor1D;
+export function lovaszHinge(
+  logits: Tensor,
+  labels: Tensor,
   options: LovaszHingeOptions & PathOption = {},
-): Scalar {
+): Tensor {
   const fn = 'lovaszHinge';
   checkTensor(fn, 'logits', logits);
   checkTensor(fn, 'labels', labels);
   checkRank(fn, 'logits', logits, [3], '[B, H, W]');
   checkShapeIs(fn, 'labels', labels, logits.shape, "the shape of 'logits'");
-  const { path, options: rest } = choosePath<LovaszHingeOptions>(fn, options);
+  const chosen = choosePath<LovaszHingeOptions>(fn, options);
+  const rest = chosen.options;
+  const path = coreOnly(fn, chosen.path, options?.path === 'tensor', { ...rest }, HINGE_CORE_ONLY);
   // An empty input has nothing to download: the core handles it.
   if (path === 'tensor' && logits.size > 0) return lovaszHingeTensor(logits, labels, rest);
   const y = valuesOf(labels);
-  return lossOp(logits, (x) => coreHinge(x, y, logits.shape, rest));
+  const items = rest?.reduction === 'none' ? perImageItems(3) : undefined;
+  return lossOp(logits, (x) => coreHinge(x, y, logits.shape, rest), items);
 }

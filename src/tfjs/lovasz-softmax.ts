@@ -1,7 +1,8 @@
-import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor, Tensor1D } from '@tensorflow/tfjs-core';
 import { checkLayout, option } from '../core/check.js';
 import { lovaszSoftmax as coreSoftmax, type LovaszSoftmaxOptions } from '../core/softmax.js';
-import { lossOp } from './loss-op.js';
+import { coreOnly } from './core-only.js';
+import { lossOp, perClassItems, perImageItems } from './loss-op.js';
 import { choosePath, type PathOption } from './path.js';
 import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
 import { lovaszSoftmaxTensor } from './tensor-path/softmax.js';
@@ -10,6 +11,18 @@ import { lovaszSoftmaxTensor } from './tensor-path/softmax.js';
 export function labelShapeOf(shape: readonly number[], layout: unknown): number[] {
   if (shape.length === 3) return [...shape];
   return layout === 'NCHW' ? [shape[0], shape[2], shape[3]] : [shape[0], shape[1], shape[2]];
+}
+
+/** Options the tensor path does not compute (their plain values are fine). */
+const SOFTMAX_CORE_ONLY = { fromLogits: false, classWeights: null, reduction: 'mean' };
+
+/** How the losses of reduction 'none' map onto `probas` (per image, or per class). */
+export function softmaxItems(probas: Tensor, options: LovaszSoftmaxOptions | undefined) {
+  if (options?.reduction !== 'none') return undefined;
+  if (options.perImage) return perImageItems(probas.rank);
+  if (probas.rank === 3) return perClassItems(3, 0, 1);
+  const nchw = options.layout === 'NCHW';
+  return perClassItems(4, nchw ? 1 : 3, probas.shape[nchw ? 1 : 3] as number);
 }
 
 /**
@@ -35,8 +48,18 @@ export function labelShapeOf(shape: readonly number[], layout: unknown): number[
 export function lovaszSoftmax(
   probas: Tensor,
   labels: Tensor,
+  options?: LovaszSoftmaxOptions & PathOption & { reduction?: 'mean' | 'sum' },
+): Scalar;
+export function lovaszSoftmax(
+  probas: Tensor,
+  labels: Tensor,
+  options: LovaszSoftmaxOptions & PathOption & { reduction: 'none' },
+): Tensor1D;
+export function lovaszSoftmax(
+  probas: Tensor,
+  labels: Tensor,
   options: LovaszSoftmaxOptions & PathOption = {},
-): Scalar {
+): Tensor {
   const fn = 'lovaszSoftmax';
   checkTensor(fn, 'probas', probas);
   checkTensor(fn, 'labels', labels);
@@ -49,9 +72,17 @@ export function lovaszSoftmax(
     labelShapeOf(probas.shape, layout),
     `[B, H, W] of 'probas' (${probas.rank === 3 ? 'sigmoid' : layout})`,
   );
-  const { path, options: rest } = choosePath<LovaszSoftmaxOptions>(fn, options);
+  const chosen = choosePath<LovaszSoftmaxOptions>(fn, options);
+  const rest = chosen.options;
+  const path = coreOnly(
+    fn,
+    chosen.path,
+    options?.path === 'tensor',
+    { ...rest },
+    SOFTMAX_CORE_ONLY,
+  );
   // An empty input has nothing to download: the core handles it.
   if (path === 'tensor' && probas.size > 0) return lovaszSoftmaxTensor(probas, labels, rest);
   const y = valuesOf(labels);
-  return lossOp(probas, (x) => coreSoftmax(x, y, probas.shape, rest));
+  return lossOp(probas, (x) => coreSoftmax(x, y, probas.shape, rest), softmaxItems(probas, rest));
 }

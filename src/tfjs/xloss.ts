@@ -1,7 +1,7 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import { checkLayout, option } from '../core/check.js';
 import { xloss as coreXloss, type XlossOptions } from '../core/xloss.js';
-import { lossOp } from './loss-op.js';
+import { lossOp, perPixelItems } from './loss-op.js';
 import { labelShapeOf } from './lovasz-softmax.js';
 import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
 
@@ -14,7 +14,17 @@ import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.j
  * @example
  *   const loss = xloss(logits, labels);
  */
-export function xloss(logits: Tensor, labels: Tensor, options: XlossOptions = {}): Scalar {
+export function xloss(
+  logits: Tensor,
+  labels: Tensor,
+  options?: XlossOptions & { reduction?: 'mean' | 'sum' },
+): Scalar;
+export function xloss(
+  logits: Tensor,
+  labels: Tensor,
+  options: XlossOptions & { reduction: 'none' },
+): Tensor;
+export function xloss(logits: Tensor, labels: Tensor, options: XlossOptions = {}): Tensor {
   const fn = 'xloss';
   checkTensor(fn, 'logits', logits);
   checkTensor(fn, 'labels', labels);
@@ -28,5 +38,9 @@ export function xloss(logits: Tensor, labels: Tensor, options: XlossOptions = {}
     `[B, H, W] of 'logits' (${layout})`,
   );
   const y = valuesOf(labels);
-  return lossOp(logits, (x) => coreXloss(x, y, logits.shape, options));
+  const items =
+    options?.reduction === 'none'
+      ? perPixelItems(labelShapeOf(logits.shape, layout), layout === 'NCHW' ? 1 : 3)
+      : undefined;
+  return lossOp(logits, (x) => coreXloss(x, y, logits.shape, options), items);
 }
