@@ -117,12 +117,19 @@ function randomCase(seed: number): RandomCase {
   };
 }
 
+/** The loss of a random case, as one call signature (the public functions are overloaded). */
+function lossFn(fn: RandomCase['fn']): (x: tf.Tensor, y: tf.Tensor, o: Options) => tf.Scalar {
+  return fn === 'lovaszHinge'
+    ? (x, y, o) => L.lovaszHinge(x, y, o)
+    : (x, y, o) => L.lovaszSoftmax(x, y, o);
+}
+
 function runRandom(c: RandomCase, path: 'tensor' | 'core') {
   const x = tf.tensor(c.x, c.xShape, 'float32');
   const y = tf.tensor(c.y, c.yShape, 'int32');
   const o = { ...c.options, path };
-  const f = c.fn === 'lovaszHinge' ? L.lovaszHinge : L.lovaszSoftmax;
-  const out = valueAndGrad(x, (t) => f(t, y, o as never));
+  const f = lossFn(c.fn);
+  const out = valueAndGrad(x, (t) => f(t, y, o));
   tf.dispose([x, y]);
   return out;
 }
@@ -134,9 +141,9 @@ describeEachBackend('tensor path (path: tensor)', (backend) => {
     const core1 = runRandom(c, 'core');
     const x = tf.tensor(c.x, c.xShape);
     const y = tf.tensor(c.y, c.yShape, 'int32');
-    const f = c.fn === 'lovaszHinge' ? L.lovaszHinge : L.lovaszSoftmax;
+    const f = lossFn(c.fn);
     for (const o of [c.options, { ...c.options, path: 'auto' }]) {
-      const auto = valueAndGrad(x, (t) => f(t, y, o as never));
+      const auto = valueAndGrad(x, (t) => f(t, y, o));
       expect(auto.loss).toBe(core1.loss);
       expect(Array.from(auto.grad)).toEqual(Array.from(core1.grad));
     }
@@ -200,8 +207,8 @@ describeEachBackend('tensor path (path: tensor)', (backend) => {
     const c = randomCase(11);
     const x = tf.tensor(c.x, c.xShape);
     const y = tf.tensor(c.y, c.yShape, 'int32');
-    const f = c.fn === 'lovaszHinge' ? L.lovaszHinge : L.lovaszSoftmax;
-    const loss = (t: tf.Tensor) => f(t, y, { ...c.options, path: 'tensor' } as never);
+    const f = lossFn(c.fn);
+    const loss = (t: tf.Tensor) => f(t, y, { ...c.options, path: 'tensor' });
     const g1 = tf.grad(loss)(x);
     const dy = tf.scalar(3);
     const g3 = tf.grad(loss)(x, dy);

@@ -1,0 +1,139 @@
+/**
+ * The golden vectors in a real browser: Debian's Chromium (/usr/bin/chromium, headless, driven
+ * by playwright-core), a Vite dev server serving test/browser/page, and lovasz/tfjs on webgl
+ * (SwiftShader: the tensor path), wasm and cpu (the core path).
+ *
+ * Without /usr/bin/chromium the suite is skipped locally (with the reason in its name) and fails
+ * in CI (CI set), where .ci/apt-packages must have installed it.
+ */
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { createServer, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GoldenReport } from './page/run-golden.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const PAGE = fileURLToPath(new URL('./page', import.meta.url));
+
+/**
+ * Headless, no sandbox (CI runs as root), no GPU: WebGL2 still runs, on SwiftShader (ANGLE over
+ * its Vulkan device; Debian's Chromium 156 needs no extra flag for it). No background traffic.
+ */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** Tolerances: the tensor path sums in float32 on the GPU; the core path is float64. */
+const TOL = {
+  tensor: { loss: 1e-4, grad: 1e-4 },
+  core: { loss: 1e-6, grad: 1e-6 },
+};
+
+const available = existsSync(CHROMIUM);
+const suite = available || process.env.CI ? describe : describe.skip;
+const title = available
+  ? 'golden vectors in Chromium'
+  : `golden vectors in Chromium (skipped: ${CHROMIUM} not found; apt-get install chromium)`;
+
+suite(title, () => {
+  let server: ViteDevServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!available) {
+      throw new Error(
+        `${CHROMIUM} not found: CI must install Debian's chromium (listed in .ci/apt-packages)`,
+      );
+    }
+    server = await createServer({
+      configFile: false,
+      root: PAGE,
+      logLevel: 'warn',
+      // Outside the repository, so that the test never writes into it.
+      cacheDir: join(tmpdir(), 'lovasz-browser-test-vite'),
+      server: { host: '127.0.0.1', port: 0, strictPort: false, fs: { allow: [ROOT] }, hmr: false },
+      // Pre-bundled once before the page loads, so that no late discovery reloads the page.
+      optimizeDeps: {
+        noDiscovery: true,
+        include: [
+          '@tensorflow/tfjs-core',
+          '@tensorflow/tfjs-backend-cpu',
+          '@tensorflow/tfjs-backend-webgl',
+          '@tensorflow/tfjs-backend-wasm',
+        ],
+      },
+    });
+    await server.listen();
+    const url = server.resolvedUrls?.local[0];
+    if (!url) throw new Error('the Vite dev server has no local URL');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+    await page.goto(url);
+    await page.waitForFunction(() => window.lovaszReady === true, null, { timeout: 30_000 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('loads the page without console errors', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+
+  for (const backend of ['webgl', 'wasm', 'cpu']) {
+    it(`passes the golden vectors on ${backend}`, async () => {
+      const report: GoldenReport = await page.evaluate((b) => window.lovaszGolden(b), backend);
+      if (backend === 'webgl') {
+        // The tensor path must have been taken on a real WebGL context.
+        expect(report.renderer).not.toBe('no webgl2 context');
+        console.info(`webgl renderer: ${report.renderer}`);
+      }
+      const worst = { tensor: { loss: 0, grad: 0 }, core: { loss: 0, grad: 0 } };
+      for (const r of report.results) {
+        const where = `${r.name} (${r.layout}, ${r.path} path) on ${backend}`;
+        expect(r.error, where).toBeUndefined();
+        expect(r.leaked, `${where}: tensors leaked`).toBe(0);
+        const isLovasz = r.fn === 'lovaszHinge' || r.fn === 'lovaszSoftmax';
+        expect(r.path, where).toBe(isLovasz && backend === 'webgl' ? 'tensor' : 'core');
+        const tol = TOL[r.path];
+        expect(r.lossRelErr, `${where}: loss`).toBeLessThanOrEqual(tol.loss);
+        if (r.gradMaxAbs !== null) {
+          expect(r.gradMaxAbs, `${where}: gradient`).toBeLessThanOrEqual(tol.grad);
+        }
+        worst[r.path].loss = Math.max(worst[r.path].loss, r.lossRelErr);
+        worst[r.path].grad = Math.max(worst[r.path].grad, r.gradMaxAbs ?? 0);
+      }
+      expect(report.results.length).toBeGreaterThan(40);
+      console.info(
+        `${backend}: ${report.results.length} cases in ${report.ms.toFixed(0)} ms, worst errors ${JSON.stringify(worst)}`,
+      );
+    }, 60_000);
+  }
+
+  it('computes the losses and gradients on webgl without reading any tensor back', async () => {
+    const reads = await page.evaluate(() => window.lovaszGpuReads());
+    expect(reads).toEqual({ backend: 'webgl', lovaszSoftmax: 0, lovaszHinge: 0, leaked: 0 });
+  });
+
+  it('logged no console error while running', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,86 @@
+/// <reference types="vite/client" />
+/**
+ * The page of the browser tests: registers the cpu, wasm and webgl backends and exposes
+ * `window.lovaszGolden(backend)`, which runs every golden case through lovasz/tfjs (imported
+ * from the sources, as Vite serves them) on that backend and returns the comparisons.
+ */
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgl';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import * as tf from '@tensorflow/tfjs-core';
+import * as L from '../../../src/tfjs/index.js';
+import goldenFile from '../../fixtures/golden.json' with { type: 'json' };
+import { type GoldenReport, runGolden } from './run-golden.js';
+
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+});
+
+declare global {
+  interface Window {
+    lovaszGolden: (backend: string) => Promise<GoldenReport>;
+    lovaszGpuReads: () => Promise<Record<string, number | string>>;
+    lovaszReady: boolean;
+  }
+}
+
+window.lovaszGolden = async (backend: string): Promise<GoldenReport> => {
+  const ok = await tf.setBackend(backend);
+  await tf.ready();
+  if (!ok || tf.getBackend() !== backend) {
+    throw new Error(`could not activate the ${backend} backend (active: ${tf.getBackend()})`);
+  }
+  return runGolden(goldenFile.cases as never, backend);
+};
+
+/**
+ * Counts the reads from the webgl backend (readSync, read) during a tf.valueAndGrad step of
+ * each Lovász loss on inputs made on the GPU: the tensor path must need none.
+ */
+window.lovaszGpuReads = async () => {
+  await tf.setBackend('webgl');
+  const backend = tf.backend() as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const before = tf.memory().numTensors;
+  const [probas, labels, binary, logit1] = tf.tidy(() => [
+    tf.softmax(tf.randomNormal([2, 32, 32, 4], 0, 1, 'float32', 1)),
+    tf.cast(tf.argMax(tf.randomUniform([2, 32, 32, 4], 0, 1, 'float32', 2), -1), 'int32'),
+    tf.cast(tf.greater(tf.randomUniform([2, 32, 32], 0, 1, 'float32', 3), 0.5), 'int32'),
+    tf.randomNormal([2, 32, 32], 0, 1, 'float32', 4),
+  ]);
+  const steps: [string, () => tf.Scalar, tf.Tensor][] = [
+    ['lovaszSoftmax', () => L.lovaszSoftmax(probas, labels, { ignore: 3 }), probas],
+    ['lovaszHinge', () => L.lovaszHinge(logit1, binary), logit1],
+  ];
+  const counts: Record<string, number | string> = { backend: tf.getBackend() };
+  for (const [name, f, x] of steps) {
+    let reads = 0;
+    const saved = { readSync: backend.readSync, read: backend.read };
+    for (const key of ['readSync', 'read'] as const) {
+      const original = saved[key];
+      backend[key] = (...args: unknown[]) => {
+        reads++;
+        return original.apply(backend, args);
+      };
+    }
+    try {
+      const { value, grad } = tf.valueAndGrad(() => f())(x);
+      tf.dispose([value, grad]);
+    } finally {
+      backend.readSync = saved.readSync;
+      backend.read = saved.read;
+    }
+    counts[name] = reads;
+  }
+  tf.dispose([probas, labels, binary, logit1]);
+  counts.leaked = tf.memory().numTensors - before;
+  return counts;
+};
+
+window.lovaszReady = true;
+const status = document.getElementById('status');
+if (status) status.textContent = 'ready';
