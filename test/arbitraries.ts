@@ -136,3 +136,103 @@ export function permutation(n: number, random: () => number): number[] {
   }
   return p;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Options added with issue 6: reductions, class weights, logits.
+// ---------------------------------------------------------------------------------------------
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+export const reductionArb = fc.constantFrom<Reduction>('mean', 'sum', 'none');
+
+/**
+ * null, or n weights: mostly small integers and dyadic fractions (zeros included, so that some
+ * classes drop out and sometimes all of them), sometimes 0.1 or 1/3 (inexact sums).
+ */
+export function classWeightsArb(n: number): fc.Arbitrary<number[] | null> {
+  const weight = fc.oneof(
+    { arbitrary: fc.constantFrom(0, 0.25, 0.5, 1, 2, 3), weight: 6 },
+    { arbitrary: fc.constantFrom(0.1, 1 / 3), weight: 1 },
+  );
+  return fc.oneof(
+    { arbitrary: fc.constant(null), weight: 1 },
+    { arbitrary: fc.array(weight, { minLength: n, maxLength: n }), weight: 3 },
+  );
+}
+
+/**
+ * Logits for fromLogits: the tie-heavy dyadic grid of {@link logitArb}, plus a few large
+ * values whose sigmoid or softmax saturates to exactly 0 or 1 in float32 (error 0: the kink).
+ */
+export const wideLogitArb: fc.Arbitrary<number> = fc.oneof(
+  { arbitrary: logitArb, weight: 10 },
+  { arbitrary: fc.constantFrom(-40, -17.5, 12.25, 20, 40), weight: 1 },
+);
+
+/** Largest absolute value of an array (0 when empty). */
+export function maxAbs(values: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]));
+  return m;
+}
+
+/** A core result with the per-item losses of reduction 'none'. */
+export interface ReducedResult {
+  loss: number;
+  grad: ArrayLike<number>;
+  losses?: ArrayLike<number>;
+  classes?: number[];
+}
+
+/** A reference result (see test/reference.ts). */
+export interface RefReducedLike {
+  loss: number;
+  grad: ArrayLike<number>;
+  losses?: number[];
+  classes?: number[];
+  gradP?: ArrayLike<number>;
+}
+
+/**
+ * Asserts agreement with a reference result that may carry per-item losses:
+ * - loss: LOSS_REL_TOL relative;
+ * - grad: GRAD_ABS_TOL absolute; with logits (the reference has gradP), plus 2^-23 times the
+ *   largest |d loss / d p|: the core rounds d loss / d p to float32 before the backward pass
+ *   and a float64 difference in the last bit can round it one ulp (2^-24 relative) apart, which
+ *   the softmax backward p_k (g_k - sum_j p_j g_j) can double;
+ * - losses: each within LOSS_REL_TOL; per-class losses are matched by class here (their order
+ *   is checked by its own test);
+ * - only the first grad.length entries of the core gradient are compared when `gradPrefix`
+ *   is set (the gradient's length is checked by its own test).
+ */
+export function expectReducedMatchesReference(
+  actual: ReducedResult,
+  expected: RefReducedLike,
+  { gradPrefix = false }: { gradPrefix?: boolean } = {},
+): void {
+  expect(relErr(actual.loss, expected.loss)).toBeLessThanOrEqual(LOSS_REL_TOL);
+  const n = expected.grad.length;
+  if (!gradPrefix) expect(actual.grad.length).toBe(n);
+  const grad = Array.from(actual.grad).slice(0, n);
+  const tol = GRAD_ABS_TOL + (expected.gradP ? 2 ** -23 * maxAbs(expected.gradP) : 0);
+  expect(maxAbsDiff(grad, expected.grad)).toBeLessThanOrEqual(tol);
+  if (expected.losses === undefined) {
+    expect(actual.losses).toBeUndefined();
+    return;
+  }
+  expect(actual.losses).toBeDefined();
+  const losses = Array.from(actual.losses ?? []);
+  expect(losses.length).toBe(expected.losses.length);
+  let order = losses.map((_, i) => i);
+  if (expected.classes !== undefined) {
+    expect(actual.classes).toBeDefined();
+    const classes = actual.classes ?? [];
+    expect([...classes].sort((a, b) => a - b)).toEqual(expected.classes);
+    order = expected.classes.map((c) => classes.indexOf(c));
+  } else {
+    expect(actual.classes).toBeUndefined();
+  }
+  expected.losses.forEach((l, i) => {
+    expect(relErr(losses[order[i]], l)).toBeLessThanOrEqual(LOSS_REL_TOL);
+  });
+}
