@@ -34,7 +34,12 @@ export async function curvesPng(title: string, yTitle: string, curves: Curve[]):
     // A single step would draw no line: show the points then.
     mark: { type: 'line', point: values.length <= curves.length, strokeWidth: 1.5 },
     encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'step' },
+      x: {
+        field: 'step',
+        type: 'quantitative',
+        title: 'step',
+        axis: { format: 'd', tickMinStep: 1 },
+      },
       y: { field: 'v', type: 'quantitative', title: yTitle, scale: { zero: false } },
       color: {
         field: 'run',
