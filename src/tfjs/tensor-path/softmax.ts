@@ -84,9 +84,10 @@ export function lovaszSoftmaxTensor(
   const groups = perImage ? B : 1;
   const rows: Rows = { groups, per: B / groups, channels: C, hw: H * W, layout };
   const n = rows.per * rows.hw;
-  // The classes of the rows, and the channels they read (null: all channels, in order).
+  // The classes of the rows, and the channels they read (null: all channels, in order; the
+  // single sigmoid channel is all channels too, whatever class it predicts).
   const ids = typeof classes === 'string' ? range(C) : [...classes];
-  const channels = sigmoid ? [0] : typeof classes === 'string' ? null : ids;
+  const channels = sigmoid || typeof classes === 'string' ? null : ids;
   const K = ids.length;
   return tensorLossOp(probas, (x) => {
     const all = toRows(tf.cast(x, 'float32'), rows);
@@ -114,7 +115,7 @@ export function lovaszSoftmaxTensor(
     const dPixel = inPixelOrder(d, flat);
     const gradK = tf.mul(tf.mul(tf.mul(dPixel, tf.sign(tf.sub(p, fgF))), validF), w);
     const gradC =
-      channels === null || sigmoid
+      channels === null
         ? gradK
         : tf.transpose(
             tf.scatterND(tf.tensor2d(channels, [K, 1], 'int32'), tf.transpose(gradK, [1, 0, 2]), [
