@@ -8,9 +8,10 @@ import type { NumericArray } from './check.js';
 
 let probs = new Float32Array(0);
 
+/** A view of exactly n values (the buffer itself may be longer, from an earlier call). */
 function reserve(n: number): Float32Array {
   if (probs.length < n) probs = new Float32Array(Math.max(n, Math.ceil(probs.length * 1.5)));
-  return probs;
+  return probs.subarray(0, n);
 }
 
 /** Where the C values of one pixel are: NHWC (adjacent) or NCHW (hw apart). */

@@ -51,7 +51,9 @@ export function lovaszGroups(plan: GroupPlan): LossResult {
     const b1 = perImage ? g + 1 : batch;
     const { fg, valid } = plan.counts(b0, b1);
     const considered: number[] = [];
-    const candidates = typeof selection === 'string' ? range(numClasses) : selection;
+    // Increasing class order, whatever the order of a given list ('none' lists them so).
+    const candidates =
+      typeof selection === 'string' ? range(numClasses) : [...selection].sort((a, b) => a - b);
     for (const c of candidates) {
       if (valid[c] === 0) continue;
       if (selection === 'present' && fg[c] === 0) continue;
@@ -60,7 +62,10 @@ export function lovaszGroups(plan: GroupPlan): LossResult {
     let wsum = 0;
     for (const c of considered) wsum += weights ? weights[c] : 1;
     let groupLoss = 0;
-    for (const c of wsum > 0 ? considered : []) {
+    // Weights do not enter the per-class losses of 'none' (without perImage); elsewhere, zero
+    // total weight leaves nothing to average: the group scores 0.
+    const unweighted = !perImage && reduction === 'none';
+    for (const c of wsum > 0 || unweighted ? considered : []) {
       const w = weights ? weights[c] : 1;
       let factor: number;
       if (perImage) factor = (w / wsum) * (reduction === 'mean' ? 1 / groups : 1);

@@ -120,11 +120,16 @@ export function lovaszMultilabel(
     numClasses: C,
     selection,
     perImage,
-    ign,
+    ign: -1,
     weights,
     reduction,
     target: (c, b0, b1) => {
-      for (let px = b0 * HW; px < b1 * HW; px++) tmp[px] = targets[offset(px, c)];
+      // Void becomes -1 (the plan's ignore value): any ignore label, even one an Int32Array
+      // cannot hold, stays void.
+      for (let px = b0 * HW; px < b1 * HW; px++) {
+        const t = targets[offset(px, c)];
+        tmp[px] = t === ign ? -1 : t;
+      }
       return { labels: tmp, cls: 1, channel: c };
     },
     counts: (b0, b1) => {
