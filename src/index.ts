@@ -5,6 +5,7 @@
  */
 export { type BinaryXlossOptions, binaryXloss } from './core/binary-xloss.js';
 export type { ClassSelection, Layout, NumericArray } from './core/check.js';
+export { combinedLoss, type LossTerm } from './core/combined-loss.js';
 export {
   type HingeVariant,
   type LovaszHingeOptions,
@@ -12,6 +13,7 @@ export {
   lovaszHingeFlat,
 } from './core/hinge.js';
 export type { LossResult } from './core/loss-result.js';
+export { type LossPhase, lossSchedule } from './core/loss-schedule.js';
 export { lovaszGrad } from './core/lovasz-grad.js';
 export { type LovaszMultilabelOptions, lovaszMultilabel } from './core/multilabel.js';
 export type { Reduction } from './core/reduction.js';

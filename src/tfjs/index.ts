@@ -11,6 +11,8 @@ export type {
   IouBinaryOptions,
   IouOptions,
   Layout,
+  LossPhase,
+  LossTerm,
   LovaszHingeOptions,
   LovaszMultilabelOptions,
   LovaszSigmoidOptions,
@@ -18,10 +20,18 @@ export type {
   Reduction,
   XlossOptions,
 } from '../index.js';
+export { lossSchedule } from '../index.js';
 export { binaryXloss } from './binary-xloss.js';
+export { combinedLoss } from './combined-loss.js';
 export { TensorConfusionMatrix } from './confusion-matrix.js';
 export { iou } from './iou.js';
 export { iouBinary } from './iou-binary.js';
+export {
+  type KerasLoss,
+  kerasLovaszHinge,
+  kerasLovaszSigmoid,
+  kerasLovaszSoftmax,
+} from './keras-losses.js';
 export { lovaszGrad } from './lovasz-grad.js';
 export { lovaszHinge } from './lovasz-hinge.js';
 export { lovaszMultilabel } from './lovasz-multilabel.js';

@@ -1,0 +1,53 @@
+/** One phase of a {@link lossSchedule}: a loss used until a step (exclusive), or to the end. */
+export interface LossPhase<F> {
+  /** The first step that no longer uses this loss; omit on the last phase. */
+  until?: number;
+  loss: F;
+}
+
+/**
+ * A training schedule of losses, such as the original authors' advice: cross-entropy first,
+ * then fine-tuning with the Lovász loss. Returns the loss for a step (0-based).
+ *
+ * Phases are taken in order; each `until` must be an integer greater than the previous one,
+ * and only the last phase may omit it (it then runs forever; with every phase bounded, steps
+ * past the last bound are an error).
+ * @example
+ *   const lossAt = lossSchedule([
+ *     { until: 1000, loss: (x, y) => xloss(x, y) },
+ *     { loss: (x, y) => lovaszSoftmax(x, y, { fromLogits: true }) },
+ *   ]);
+ *   optimizer.minimize(() => lossAt(step)(logits, labels));
+ */
+export function lossSchedule<F>(phases: readonly LossPhase<F>[]): (step: number) => F {
+  const fn = 'lossSchedule';
+  if (!Array.isArray(phases) || phases.length === 0) {
+    throw new RangeError(`${fn}: 'phases' must be a non-empty array of { until?, loss }`);
+  }
+  let previous = 0;
+  phases.forEach((phase, i) => {
+    const last = i === phases.length - 1;
+    if (phase.until === undefined) {
+      if (!last) {
+        throw new RangeError(`${fn}: only the last phase may omit 'until', phase ${i} does`);
+      }
+      return;
+    }
+    if (!Number.isSafeInteger(phase.until) || phase.until <= previous) {
+      throw new RangeError(
+        `${fn}: 'until' must be an integer greater than ${previous} in phase ${i}, got ${phase.until}`,
+      );
+    }
+    previous = phase.until;
+  });
+  return (step: number) => {
+    if (!Number.isSafeInteger(step) || step < 0) {
+      throw new RangeError(`${fn}: the step must be an integer >= 0, got ${step}`);
+    }
+    const phase = phases.find((p) => p.until === undefined || step < p.until);
+    if (!phase) {
+      throw new RangeError(`${fn}: step ${step} is past the last phase (until ${previous})`);
+    }
+    return phase.loss;
+  };
+}

@@ -1,0 +1,117 @@
+import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
+import { formatShape } from '../core/check.js';
+import { lovaszHinge as coreHinge, type LovaszHingeOptions } from '../core/hinge.js';
+import {
+  lovaszSigmoid as coreSigmoid,
+  lovaszSoftmax as coreSoftmax,
+  type LovaszSigmoidOptions,
+  type LovaszSoftmaxOptions,
+} from '../core/softmax.js';
+import { lossOp } from './loss-op.js';
+import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
+
+/** A loss as tfjs-layers' model.compile takes it. */
+export type KerasLoss = (yTrue: Tensor, yPred: Tensor) => Scalar;
+
+/**
+ * Labels [B * H * W] from one-hot targets [B, H, W, C]: the index of the 1 of each row, or
+ * `void` (= C) for an all-zero row, the Keras way of marking a pixel to ignore.
+ */
+function labelsFromOneHot(fn: string, yTrue: ArrayLike<number>, C: number): Int32Array {
+  const P = yTrue.length / C;
+  const labels = new Int32Array(P);
+  for (let px = 0; px < P; px++) {
+    let label = C;
+    for (let c = 0; c < C; c++) {
+      const v = yTrue[px * C + c];
+      if (v === 0) continue;
+      if (v !== 1 || label !== C) {
+        const row = Array.from({ length: C }, (_, k) => yTrue[px * C + k]);
+        throw new RangeError(
+          `${fn}: 'yTrue' rows must be one-hot (or all zero for a void pixel), got [${row.join(', ')}] at pixel ${px}`,
+        );
+      }
+      label = c;
+    }
+    labels[px] = label;
+  }
+  return labels;
+}
+
+/**
+ * Lovász-Softmax for tfjs-layers' model.compile: yTrue one-hot [B, H, W, C] (an all-zero row
+ * marks a pixel to ignore, since Keras wants targets of the output's shape), yPred [B, H, W, C]
+ * softmax probabilities (or logits with fromLogits). Options: those of lovaszSoftmax but
+ * ignore and layout (NHWC, as tfjs-layers); defaults classes 'present', perImage false.
+ * @example
+ *   model.compile({ optimizer: 'adam', loss: kerasLovaszSoftmax() });
+ */
+export function kerasLovaszSoftmax(
+  options: Omit<LovaszSoftmaxOptions, 'ignore' | 'layout' | 'reduction'> = {},
+): KerasLoss {
+  const fn = 'kerasLovaszSoftmax';
+  return (yTrue, yPred) => {
+    checkTensor(fn, 'yTrue', yTrue);
+    checkTensor(fn, 'yPred', yPred);
+    checkRank(fn, 'yPred', yPred, [4], '[B, H, W, C]');
+    checkShapeIs(fn, 'yTrue', yTrue, yPred.shape, "the shape of 'yPred' (one-hot targets)");
+    const C = yPred.shape[3] as number;
+    const labels = labelsFromOneHot(fn, valuesOf(yTrue), C);
+    const opts = { ...options, ignore: C };
+    return lossOp(yPred, (x) => coreSoftmax(x, labels, yPred.shape, opts)) as Scalar;
+  };
+}
+
+/** Binary targets [B, H, W, 1] or [B, H, W] as labels, and the [B, H, W] shape. */
+function binaryTargets(
+  fn: string,
+  yTrue: Tensor,
+  yPred: Tensor,
+): { labels: ArrayLike<number>; shape: number[] } {
+  checkTensor(fn, 'yTrue', yTrue);
+  checkTensor(fn, 'yPred', yPred);
+  checkRank(fn, 'yPred', yPred, [3, 4], '[B, H, W] or [B, H, W, 1]');
+  if (yPred.rank === 4 && yPred.shape[3] !== 1) {
+    throw new RangeError(
+      `${fn}: 'yPred' must have one channel, got shape ${formatShape(yPred.shape)}`,
+    );
+  }
+  checkShapeIs(fn, 'yTrue', yTrue, yPred.shape, "the shape of 'yPred'");
+  return { labels: valuesOf(yTrue), shape: yPred.shape.slice(0, 3) as number[] };
+}
+
+/**
+ * Lovász hinge for model.compile: yTrue [B, H, W, 1] (or [B, H, W]) of 0, 1 (or `ignore`),
+ * yPred logits of the same shape (a final layer without activation). Options: those of
+ * lovaszHinge (perImage true by default).
+ * @example
+ *   model.compile({ optimizer: 'adam', loss: kerasLovaszHinge() });
+ */
+export function kerasLovaszHinge(options: Omit<LovaszHingeOptions, 'reduction'> = {}): KerasLoss {
+  const fn = 'kerasLovaszHinge';
+  return (yTrue, yPred) => {
+    const { labels, shape } = binaryTargets(fn, yTrue, yPred);
+    return lossOp(yPred, (x) => coreHinge(x, labels, shape, options)) as Scalar;
+  };
+}
+
+/**
+ * Lovász-Sigmoid for model.compile: yTrue [B, H, W, 1] (or [B, H, W]) of 0, 1 (or `ignore`),
+ * yPred sigmoid probabilities of the same shape, or logits with `fromLogits: true` (as Keras'
+ * binary cross-entropy). Options: those of lovaszSigmoid; classes default [1].
+ * @example
+ *   model.compile({ optimizer: 'adam', loss: kerasLovaszSigmoid({ fromLogits: true }) });
+ */
+export function kerasLovaszSigmoid(
+  options: Omit<LovaszSigmoidOptions, 'reduction'> & { fromLogits?: boolean } = {},
+): KerasLoss {
+  const fn = 'kerasLovaszSigmoid';
+  const { fromLogits = false, ...rest } = options;
+  return (yTrue, yPred) => {
+    const { labels, shape } = binaryTargets(fn, yTrue, yPred);
+    const compute = fromLogits
+      ? (x: ArrayLike<number>) => coreSigmoid(x, labels, shape, rest)
+      : (x: ArrayLike<number>) => coreSoftmax(x, labels, shape, { classes: [1], ...rest });
+    return lossOp(yPred, compute) as Scalar;
+  };
+}
