@@ -147,6 +147,13 @@ export async function runDemo(
   writeFileAtomic(join(out, F.report), reportHtml(results));
   signal?.throwIfAborted();
   writeFileAtomic(join(out, F.results), `${JSON.stringify(results, null, 2)}\n`);
-  io.stdout.write(options.json ? `${JSON.stringify(results, null, 2)}\n` : summaryTable(results));
+  if (options.json) io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  else {
+    io.stdout.write(summaryTable(results));
+    io.stdout.write(
+      `\n${F.report}, ${F.results} and ${pngs.length} PNGs in ${out} ` +
+        `(${results.seconds.toFixed(0)} s, ${results.cpuSeconds.toFixed(0)} s of CPU)\n`,
+    );
+  }
   return results;
 }

@@ -69,6 +69,7 @@ describe('runDemo', () => {
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
     expect(stdout).toMatch(/Binary demo: 4 images 32x32, 4 steps, seed 3/);
     expect(stdout).toMatch(/^\s+hinge\s/m);
+    expect(stdout).toContain(`report.html, results.json and 6 PNGs in ${out}`);
     // Not a terminal: one progress line per finished run.
     expect(stderr.trim().split('\n')).toHaveLength(3);
   });
