@@ -2,6 +2,22 @@
  * `lovasz`: the Lovász hinge, Lovász-Sigmoid and Lovász-Softmax losses (Berman, Rannen Triki,
  * Blaschko, CVPR 2018) and IoU metrics on plain typed arrays. No dependencies; never imports
  * TensorFlow.js (see `lovasz/tfjs` for that).
+ *
+ * Every loss takes the prediction, the labels and the shape of the prediction (row-major), and
+ * returns a {@link LossResult}: the loss and its gradient with respect to the prediction, from
+ * one pass, so that any framework can use it by feeding `grad` to its backward pass.
+ *
+ * @example
+ * ```ts
+ * import { iou, lovaszSoftmax } from 'lovasz';
+ *
+ * // 1 image of 1 x 2 pixels, 2 classes, NHWC softmax probabilities
+ * const probas = Float32Array.from([0.9, 0.1, 0.3, 0.7]);
+ * const labels = Int32Array.from([0, 1]);
+ * const { loss, grad } = lovaszSoftmax(probas, labels, [1, 1, 2, 2]);
+ * const perClass = iou([0, 1], labels, [1, 1, 2], 2); // [100, 100], percent
+ * ```
+ * @module lovasz
  */
 export { type BinaryXlossOptions, binaryXloss } from './core/binary-xloss.js';
 export type { ClassSelection, Layout, NumericArray } from './core/check.js';

@@ -2,6 +2,24 @@
  * `lovasz/tfjs`: the Lovász losses, cross-entropies and IoU metrics on TensorFlow.js tensors.
  * Needs @tensorflow/tfjs-core and a backend; every loss is differentiable w.r.t. its first
  * argument through an analytic gradient (tf.customGrad), so no other tfjs package is needed.
+ *
+ * The option types are those of the core entry `lovasz` (re-exported here), plus
+ * {@link PathOption} for the Lovász losses.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import '@tensorflow/tfjs-backend-cpu';
+ * import { lovaszSoftmax } from 'lovasz/tfjs';
+ *
+ * const logits = tf.variable(tf.randomNormal([2, 32, 32, 3])); // [B, H, W, C]
+ * const labels = tf.randomUniformInt([2, 32, 32], 0, 3); // [B, H, W]
+ * const optimizer = tf.train.adam(0.01);
+ * for (let step = 0; step < 50; step++) {
+ *   optimizer.minimize(() => lovaszSoftmax(logits, labels, { fromLogits: true }));
+ * }
+ * ```
+ * @module lovasz/tfjs
  */
 export type {
   BinaryXlossOptions,
