@@ -6,8 +6,9 @@ import type { CliIo } from './cli-io.js';
 /** --seed: an integer in [0, 2^32), the range of the generator's state. */
 function parseSeed(value: string): number {
   const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(n <= 0xffffffff))
+  if (!(n <= 0xffffffff)) {
     throw new InvalidArgumentError('The seed must be an integer in [0, 4294967295].');
+  }
   return n;
 }
 
