@@ -71,6 +71,27 @@ export function checkShape(
 }
 
 /**
+ * A rank-4 shape in `layout` ('NHWC': [B, H, W, C]; 'NCHW': [B, C, H, W]), checked like
+ * {@link checkShape} and with at least one channel; returns it with B, H, W and C named.
+ */
+export function checkChannelShape(
+  fn: string,
+  arg: string,
+  shape: unknown,
+  layout: Layout,
+): { dims: number[]; B: number; H: number; W: number; C: number } {
+  const names = layout === 'NHWC' ? '[B, H, W, C]' : '[B, C, H, W]';
+  const dims = checkShape(fn, 'shape', shape, [4], names);
+  const [B, H, W, C] = layout === 'NHWC' ? dims : [dims[0], dims[2], dims[3], dims[1]];
+  if (C < 1) {
+    throw new RangeError(
+      `${fn}: '${arg}' needs at least one channel, got shape ${formatShape(dims)}`,
+    );
+  }
+  return { dims, B, H, W, C };
+}
+
+/**
  * Throws unless `values` holds exactly `size` entries; `what` says where the size comes from,
  * e.g. "shape [2, 3, 4]".
  */

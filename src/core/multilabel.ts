@@ -3,6 +3,7 @@ import {
   type ClassSelection,
   checkArray,
   checkBoolean,
+  checkChannelShape,
   checkClasses,
   checkFinite,
   checkIgnore,
@@ -79,18 +80,7 @@ export function lovaszMultilabel(
   const reduction = checkReduction(fn, option(options?.reduction, 'mean'));
   checkArray(fn, 'probas', probas);
   checkArray(fn, 'targets', targets);
-  const dims = checkShape(
-    fn,
-    'shape',
-    shape,
-    [4],
-    layout === 'NHWC' ? '[B, H, W, C]' : '[B, C, H, W]',
-  );
-  const [B, H, W, C] = layout === 'NHWC' ? dims : [dims[0], dims[2], dims[3], dims[1]];
-  if (C < 1)
-    throw new RangeError(
-      `${fn}: 'probas' needs at least one channel, got shape ${formatShape(dims)}`,
-    );
+  const { dims, B, H, W, C } = checkChannelShape(fn, 'probas', shape, layout);
   checkLength(fn, 'probas', probas, B * H * W * C, `shape ${formatShape(dims)}`);
   checkLength(fn, 'targets', targets, B * H * W * C, `shape ${formatShape(dims)}`);
   const selection = checkClasses(fn, option(options?.classes, 'present'), C);

@@ -1,5 +1,6 @@
 import {
   checkArray,
+  checkChannelShape,
   checkFinite,
   checkIgnore,
   checkLabels,
@@ -51,18 +52,7 @@ export function xloss(
   const layout = checkLayout(fn, option(options?.layout, 'NHWC'));
   checkArray(fn, 'logits', logits);
   checkArray(fn, 'labels', labels);
-  const dims = checkShape(
-    fn,
-    'shape',
-    shape,
-    [4],
-    layout === 'NHWC' ? '[B, H, W, C]' : '[B, C, H, W]',
-  );
-  const [B, H, W, C] = layout === 'NHWC' ? dims : [dims[0], dims[2], dims[3], dims[1]];
-  if (C < 1)
-    throw new RangeError(
-      `${fn}: 'logits' needs at least one class, got shape ${formatShape(dims)}`,
-    );
+  const { dims, B, H, W, C } = checkChannelShape(fn, 'logits', shape, layout);
   checkLength(fn, 'logits', logits, B * H * W * C, `shape ${formatShape(dims)}`);
   checkLength(fn, 'labels', labels, B * H * W, `[B, H, W] = ${formatShape([B, H, W])}`);
   checkFinite(fn, 'logits', logits);

@@ -194,7 +194,7 @@ describe('xloss rejects bad inputs', () => {
   it('rejects zero classes', () => {
     const f = call([], [0, 0], [1, 1, 2, 0]);
     expect(f).toThrow(RangeError);
-    expect(f).toThrow(/^xloss: 'logits' needs at least one class, got shape \[1, 1, 2, 0\]$/);
+    expect(f).toThrow(/^xloss: 'logits' needs at least one channel, got shape \[1, 1, 2, 0\]$/);
   });
 
   it('rejects logits that do not fill the shape', () => {
