@@ -17,10 +17,22 @@ export const COMBINABLE = {
     binaryXloss(x, y, o),
 } as const;
 
-/** One weighted term of a {@link combinedLoss}. */
+/**
+ * One weighted term of a {@link combinedLoss}: the loss, by name, its weight and its options.
+ *
+ * @example
+ * ```ts
+ * const term: LossTerm = { loss: 'lovaszSoftmax', weight: 0.5, options: { fromLogits: true } };
+ * ```
+ */
 export interface LossTerm {
+  /**
+   * The loss, by the name it is exported under: 'lovaszHinge', 'lovaszSigmoid',
+   * 'lovaszSoftmax', 'lovaszMultilabel', 'xloss' or 'binaryXloss'. Every term reads the same
+   * input, so a Lovász-Softmax term beside 'xloss' needs `fromLogits: true`.
+   */
   loss: keyof typeof COMBINABLE;
-  /** Default 1. */
+  /** The weight w_i of the term, a finite number. Default 1. */
   weight?: number;
   /** The options of that loss (reduction must stay 'mean' or 'sum'). */
   options?: Record<string, unknown>;
@@ -34,11 +46,13 @@ export interface LossTerm {
  *
  * Shapes: those of the terms (all must accept the same input and labels).
  * @example
- *   const loss = combinedLoss([
- *     { loss: 'xloss', options: { ignore: 255 } },
- *     { loss: 'lovaszSoftmax', weight: 0.5, options: { fromLogits: true, ignore: 255 } },
- *   ]);
- *   const { loss: value, grad } = loss(logits, labels, [B, H, W, C]);
+ * ```ts
+ * const loss = combinedLoss([
+ *   { loss: 'xloss', options: { ignore: 255 } },
+ *   { loss: 'lovaszSoftmax', weight: 0.5, options: { fromLogits: true, ignore: 255 } },
+ * ]);
+ * const { loss: value, grad } = loss(logits, labels, [B, H, W, C]);
+ * ```
  */
 export function combinedLoss(
   terms: readonly LossTerm[],

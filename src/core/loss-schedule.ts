@@ -1,7 +1,16 @@
-/** One phase of a {@link lossSchedule}: a loss used until a step (exclusive), or to the end. */
+/**
+ * One phase of a {@link lossSchedule}: a loss used until a step (exclusive), or to the end.
+ * `F` is the type of the loss function, whatever the caller's training loop calls.
+ *
+ * @example
+ * ```ts
+ * const warmUp: LossPhase<typeof xloss> = { until: 1000, loss: xloss };
+ * ```
+ */
 export interface LossPhase<F> {
   /** The first step that no longer uses this loss; omit on the last phase. */
   until?: number;
+  /** The loss of this phase, returned as is by the schedule for the steps it covers. */
   loss: F;
 }
 
@@ -13,11 +22,13 @@ export interface LossPhase<F> {
  * and only the last phase may omit it (it then runs forever; with every phase bounded, steps
  * past the last bound are an error).
  * @example
- *   const lossAt = lossSchedule([
- *     { until: 1000, loss: (x, y) => xloss(x, y) },
- *     { loss: (x, y) => lovaszSoftmax(x, y, { fromLogits: true }) },
- *   ]);
- *   optimizer.minimize(() => lossAt(step)(logits, labels));
+ * ```ts
+ * const lossAt = lossSchedule([
+ *   { until: 1000, loss: (x, y) => xloss(x, y) },
+ *   { loss: (x, y) => lovaszSoftmax(x, y, { fromLogits: true }) },
+ * ]);
+ * optimizer.minimize(() => lossAt(step)(logits, labels));
+ * ```
  */
 export function lossSchedule<F>(phases: readonly LossPhase<F>[]): (step: number) => F {
   const fn = 'lossSchedule';
