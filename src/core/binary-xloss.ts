@@ -11,7 +11,14 @@ import {
 import type { LossResult } from './loss-result.js';
 import { checkReduction, type Reduction } from './reduction.js';
 
-/** Options of {@link binaryXloss}. */
+/**
+ * Options of {@link binaryXloss}.
+ *
+ * @example
+ * ```ts
+ * binaryXloss(logits, labels, { ignore: 255, reduction: 'sum' });
+ * ```
+ */
 export interface BinaryXlossOptions {
   /** Label value of void pixels; null (default): none. */
   ignore?: number | null;
@@ -29,7 +36,9 @@ export interface BinaryXlossOptions {
  * Shapes: logits and labels of the same length (any shape, e.g. [B, H, W]); labels 0, 1 or
  * `ignore`. Defaults: ignore null, reduction 'mean'.
  * @example
- *   binaryXloss([2, -1], [1, 0]).loss // (log(1 + e^-2) + log(1 + e^-1)) / 2
+ * ```ts
+ * binaryXloss([2, -1], [1, 0]).loss // (log(1 + e^-2) + log(1 + e^-1)) / 2
+ * ```
  */
 export function binaryXloss(
   logits: NumericArray,

@@ -15,7 +15,15 @@ import type { LossResult } from './loss-result.js';
 import { checkReduction, type Reduction } from './reduction.js';
 import { pairBuffers, sortPairs } from './sort.js';
 
-/** Options of {@link lovaszHinge}. */
+/**
+ * Options of {@link lovaszHinge} (and of the `lovasz/tfjs` lovaszHinge and kerasLovaszHinge).
+ * Every field is optional; the defaults give the paper's per-image Lovász hinge.
+ *
+ * @example
+ * ```ts
+ * const options: LovaszHingeOptions = { perImage: false, ignore: 255, variant: 'elu+1' };
+ * ```
+ */
 export interface LovaszHingeOptions {
   /** Average the loss of each image (true, default) or compute one loss over the batch. */
   perImage?: boolean;
@@ -36,7 +44,16 @@ export interface LovaszHingeOptions {
   reduction?: Reduction;
 }
 
-/** The function applied to the sorted errors of {@link lovaszHinge}. */
+/**
+ * The function f applied to the sorted errors of {@link lovaszHinge}: 'relu' is
+ * f(e) = max(e, 0) (the paper's hinge), 'elu+1' is f(e) = elu(e) + 1 (e + 1 for e > 0, exp(e)
+ * otherwise).
+ *
+ * @example
+ * ```ts
+ * lovaszHinge(logits, labels, [B, H, W], { variant: 'elu+1' });
+ * ```
+ */
 export type HingeVariant = 'relu' | 'elu+1';
 
 function checkVariant(fn: string, value: unknown): HingeVariant {
@@ -201,7 +218,9 @@ const HINGE_OPTIONS = ['perImage', 'ignore', 'variant', 'symmetric', 'reduction'
  * @throws TypeError / RangeError naming the argument on a bad shape, a length mismatch,
  *   a non-finite logit, a label other than 0, 1 or `ignore`, or an unknown option.
  * @example
- *   const { loss, grad } = lovaszHinge([2, -1, 0.5, -3], [1, 0, 0, 1], [1, 2, 2]);
+ * ```ts
+ * const { loss, grad } = lovaszHinge([2, -1, 0.5, -3], [1, 0, 0, 1], [1, 2, 2]);
+ * ```
  */
 export function lovaszHinge(
   logits: NumericArray,
@@ -233,7 +252,9 @@ export function lovaszHinge(
  *
  * Shapes: logits [P], labels [P] of 0 and 1. Returns the loss and d loss / d logits [P].
  * @example
- *   lovaszHingeFlat([2, -1, 0.5], [1, 0, 1]).loss
+ * ```ts
+ * lovaszHingeFlat([2, -1, 0.5], [1, 0, 1]).loss
+ * ```
  */
 export function lovaszHingeFlat(logits: NumericArray, labels: NumericArray): LossResult {
   const fn = 'lovaszHingeFlat';

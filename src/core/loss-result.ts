@@ -1,4 +1,14 @@
-/** A loss value with its gradient with respect to the first argument of the loss. */
+/**
+ * A loss value with its gradient with respect to the first argument of the loss, as every
+ * loss of `lovasz` returns it.
+ *
+ * @example
+ * ```ts
+ * const { loss, grad } = lovaszHinge(logits, labels, [B, H, W]);
+ * // one step of gradient descent on the logits
+ * for (let i = 0; i < grad.length; i++) logits[i] -= 0.1 * grad[i];
+ * ```
+ */
 export interface LossResult {
   /**
    * The scalar loss, accumulated in float64. With reduction 'none', the sum of `losses`

@@ -17,7 +17,9 @@ import { checkArray } from './check.js';
  * Shapes: gtSorted [P] of 0 and 1 -> [P].
  * @throws TypeError when gtSorted is not an array; RangeError on a value other than 0 or 1.
  * @example
- *   lovaszGrad([1, 0, 1, 0]) // Float64Array [0.5, 0.1666..., 0.3333..., 0]
+ * ```ts
+ * lovaszGrad([1, 0, 1, 0]) // Float64Array [0.5, 0.1666..., 0.3333..., 0]
+ * ```
  */
 export function lovaszGrad(gtSorted: ArrayLike<number>): Float64Array {
   const fn = 'lovaszGrad';

@@ -2,7 +2,13 @@ import type { NumericArray } from './check.js';
 
 /**
  * How per-item losses become the result: 'mean' (default), 'sum', or 'none' (one loss per
- * item, returned in `losses`; `grad` is then the gradient of their sum).
+ * item, returned in `losses`; `grad` is then the gradient of their sum). The items are those
+ * of the loss: images (perImage), classes, channels or pixels.
+ *
+ * @example
+ * ```ts
+ * const { losses } = lovaszHinge(logits, labels, [B, H, W], { reduction: 'none' }); // [B]
+ * ```
  */
 export type Reduction = 'mean' | 'sum' | 'none';
 

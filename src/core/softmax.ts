@@ -23,7 +23,16 @@ import type { LossResult } from './loss-result.js';
 import { lovaszGroups } from './lovasz-groups.js';
 import { checkClassWeights, checkReduction, type Reduction } from './reduction.js';
 
-/** Options of {@link lovaszSoftmax}. */
+/**
+ * Options of {@link lovaszSoftmax} (and of the `lovasz/tfjs` lovaszSoftmax and
+ * kerasLovaszSoftmax). Every field is optional; the defaults give the paper's Lovász-Softmax
+ * over the classes present in the batch.
+ *
+ * @example
+ * ```ts
+ * const options: LovaszSoftmaxOptions = { classes: 'all', perImage: true, ignore: 255 };
+ * ```
+ */
 export interface LovaszSoftmaxOptions {
   /**
    * The classes the loss averages over: 'present' (default: those that occur among the valid
@@ -54,7 +63,14 @@ export interface LovaszSoftmaxOptions {
   reduction?: Reduction;
 }
 
-/** Options of {@link lovaszSoftmaxFlat}. */
+/**
+ * Options of {@link lovaszSoftmaxFlat}.
+ *
+ * @example
+ * ```ts
+ * lovaszSoftmaxFlat(probas, labels, 3, { classes: [1, 2] });
+ * ```
+ */
 export interface LovaszSoftmaxFlatOptions {
   /** As in {@link LovaszSoftmaxOptions.classes}; default 'present'. */
   classes?: ClassSelection;
@@ -111,8 +127,10 @@ const SOFTMAX_OPTIONS = [
  *   probabilities outside [0, 1] (1e-6 slack) or not finite, labels not integers in [0, C)
  *   and not `ignore`, bad classes, 'present'/'all' with one channel, unknown options.
  * @example
- *   // 1 image of 1x2 pixels, 2 classes, NHWC
- *   lovaszSoftmax([0.9, 0.1, 0.3, 0.7], [0, 1], [1, 1, 2, 2]).loss
+ * ```ts
+ * // 1 image of 1x2 pixels, 2 classes, NHWC
+ * lovaszSoftmax([0.9, 0.1, 0.3, 0.7], [0, 1], [1, 1, 2, 2]).loss
+ * ```
  */
 export function lovaszSoftmax(
   probas: NumericArray,
@@ -123,18 +141,33 @@ export function lovaszSoftmax(
   return softmaxLoss('lovaszSoftmax', 'probas', probas, labels, shape, options, 'present');
 }
 
-/** Options of {@link lovaszSigmoid}: those of {@link lovaszSoftmax} but fromLogits and layout. */
+/**
+ * Options of {@link lovaszSigmoid}: those of {@link lovaszSoftmax} but fromLogits and layout
+ * (the input is always logits [B, H, W]). `classes` defaults to [1]: the channel predicts the
+ * foreground; [0] scores the background instead, [0, 1] both.
+ *
+ * @example
+ * ```ts
+ * const options: LovaszSigmoidOptions = { perImage: true, ignore: 255 };
+ * ```
+ */
 export type LovaszSigmoidOptions = Omit<LovaszSoftmaxOptions, 'fromLogits' | 'layout'>;
 
 /**
  * The Lovász-Sigmoid from logits: {@link lovaszSoftmax} of sigmoid(logits) against one class,
  * with the sigmoid fused (its gradient is w.r.t. the logits).
  *
+ * With p = sigmoid(logit), fg = (label == 1) for class 1, errors e = |fg - p| and pi ordering
+ * them decreasingly, the loss is sum_i e_pi(i) * d_i with d = {@link lovaszGrad} of fg in that
+ * order; d loss / d logit = d * sign(p - fg) * p (1 - p).
+ *
  * Shapes: logits [B, H, W], labels [B, H, W] of 0, 1 or `ignore`; `shape` = [B, H, W].
  * Defaults: classes [1] (the channel predicts the foreground), perImage false, ignore null,
  * classWeights null, reduction 'mean'.
  * @example
- *   lovaszSigmoid([2, -1, 0.5, -3], [1, 0, 0, 1], [1, 2, 2]).loss
+ * ```ts
+ * lovaszSigmoid([2, -1, 0.5, -3], [1, 0, 0, 1], [1, 2, 2]).loss
+ * ```
  */
 export function lovaszSigmoid(
   logits: NumericArray,
@@ -261,7 +294,9 @@ function softmaxGroups(
  * labels [P] of integers in [0, numClasses). numClasses = 1 is the Lovász-Sigmoid (classes
  * must then be a one-class list such as [1]). Default: classes 'present'.
  * @example
- *   lovaszSoftmaxFlat([0.9, 0.1, 0.3, 0.7], [0, 1], 2).loss
+ * ```ts
+ * lovaszSoftmaxFlat([0.9, 0.1, 0.3, 0.7], [0, 1], 2).loss
+ * ```
  */
 export function lovaszSoftmaxFlat(
   probas: NumericArray,

@@ -137,7 +137,16 @@ export function sortPairs(start: number, n: number, descending: boolean): PairBu
   return src;
 }
 
-/** Result of {@link sortDescending}: views valid until the next sort. */
+/**
+ * Result of {@link sortDescending}: views of the sort's buffers, valid until the next sort
+ * (any loss call sorts too); copy them (`Array.from`, `slice`) to keep them.
+ *
+ * @example
+ * ```ts
+ * const { order, keys } = sortDescending(Float32Array.from([0.2, 0.9, 0.5]));
+ * // order [1, 2, 0], keys [0.9, 0.5, 0.2] (as float32)
+ * ```
+ */
 export interface SortedKeys {
   /** `order[r]` is the position (in the input) of the r-th largest key. */
   readonly order: Uint32Array;
@@ -153,7 +162,9 @@ export interface SortedKeys {
  * Shapes: keys [>= n], not NaN. Returns views of length n, valid until the next sort.
  * @throws RangeError on NaN keys or n outside [0, keys.length].
  * @example
- *   sortDescending(new Float32Array([0.5, 2, 0.5, -1]), 4).order // Uint32Array [1, 0, 2, 3]
+ * ```ts
+ * sortDescending(new Float32Array([0.5, 2, 0.5, -1]), 4).order // Uint32Array [1, 0, 2, 3]
+ * ```
  */
 export function sortDescending(keys: Float32Array, n: number = keys.length): SortedKeys {
   if (!(keys instanceof Float32Array)) {
