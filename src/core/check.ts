@@ -5,7 +5,15 @@
  * shape, so that a user can find the mistake without reading our sources.
  */
 
-/** Any array-like of numbers accepted by the public functions (typed arrays, plain arrays). */
+/**
+ * Any array-like of numbers accepted by the public functions (typed arrays, plain arrays).
+ * Inputs are read, never written to; BigInt arrays and DataViews are rejected.
+ *
+ * @example
+ * ```ts
+ * const labels: NumericArray = Uint8Array.from([0, 1, 255]);
+ * ```
+ */
 export type NumericArray = ArrayLike<number>;
 
 /** Slack allowed on probabilities outside [0, 1] (float32 softmax outputs can overshoot by an ulp). */
@@ -216,6 +224,16 @@ export function checkNumClasses(fn: string, value: unknown, arg = 'numClasses'):
   return value;
 }
 
+/**
+ * The order of the axes of a rank-4 input: 'NHWC' is [B, H, W, C] (channels last, the
+ * TensorFlow.js default), 'NCHW' is [B, C, H, W] (channels first, as PyTorch). Labels are
+ * [B, H, W] in both.
+ *
+ * @example
+ * ```ts
+ * lovaszSoftmax(probas, labels, [B, C, H, W], { layout: 'NCHW' });
+ * ```
+ */
 export type Layout = 'NHWC' | 'NCHW';
 
 export function checkLayout(fn: string, value: unknown): Layout {
@@ -225,7 +243,16 @@ export function checkLayout(fn: string, value: unknown): Layout {
   return value;
 }
 
-/** What a loss averages over: the classes present in the labels, all classes, or a list. */
+/**
+ * What a loss averages over: 'present' (the classes that occur among the valid labels, what
+ * the paper optimises), 'all' (every class, so predicting an absent class is penalised too),
+ * or a list of distinct class indices in [0, C).
+ *
+ * @example
+ * ```ts
+ * lovaszSoftmax(probas, labels, [B, H, W, C], { classes: [1, 2, 3] });
+ * ```
+ */
 export type ClassSelection = 'present' | 'all' | readonly number[];
 
 /** Validates `classes` against `numClasses`: 'present', 'all', or distinct integers in [0, C). */

@@ -23,7 +23,14 @@ import type { LossResult } from './loss-result.js';
 import { lovaszGroups } from './lovasz-groups.js';
 import { checkClassWeights, checkReduction, type Reduction } from './reduction.js';
 
-/** Options of {@link lovaszMultilabel}. */
+/**
+ * Options of {@link lovaszMultilabel} (and of the `lovasz/tfjs` lovaszMultilabel).
+ *
+ * @example
+ * ```ts
+ * const options: LovaszMultilabelOptions = { fromLogits: true, classes: 'all', ignore: 255 };
+ * ```
+ */
 export interface LovaszMultilabelOptions {
   /** Channels averaged over: 'present' (default: with a positive target), 'all', or a list. */
   classes?: ClassSelection;
@@ -48,14 +55,19 @@ let channelTargets = new Int32Array(0);
  * Multilabel Lovász loss: independent sigmoid probabilities per channel against binary
  * targets of the same shape, one Lovász-Sigmoid loss per channel (fg = target == 1,
  * e = |fg - p_c|), then the mean over the channels considered (weighted by classWeights),
- * and over images with perImage.
+ * and over images with perImage:
+ * L = sum_{c in K} w_c L_c / sum_{c in K} w_c, where L_c = sum_i e_pi(i) * d_i, pi orders the
+ * errors of channel c decreasingly, d = {@link lovaszGrad} of fg in that order, and K is the
+ * set of channels considered. d e / d p_c = sign(p_c - fg).
  *
  * Shapes: probas and targets [B, H, W, C] ('NHWC', default) or [B, C, H, W] ('NCHW'); targets
  * 0, 1 or `ignore`. Defaults: classes 'present', perImage false, ignore null, fromLogits
  * false, classWeights null, reduction 'mean'. A channel with no valid pixel is not considered.
  * @example
- *   // one pixel, two labels both on
- *   lovaszMultilabel([0.9, 0.6], [1, 1], [1, 1, 1, 2]).loss // mean of 0.1 and 0.4
+ * ```ts
+ * // one pixel, two labels both on
+ * lovaszMultilabel([0.9, 0.6], [1, 1], [1, 1, 1, 2]).loss // mean of 0.1 and 0.4
+ * ```
  */
 export function lovaszMultilabel(
   probas: NumericArray,

@@ -16,7 +16,14 @@ import {
 import type { LossResult } from './loss-result.js';
 import { checkReduction, type Reduction } from './reduction.js';
 
-/** Options of {@link xloss}. */
+/**
+ * Options of {@link xloss} (and of the `lovasz/tfjs` xloss).
+ *
+ * @example
+ * ```ts
+ * xloss(logits, labels, [B, C, H, W], { layout: 'NCHW', ignore: null });
+ * ```
+ */
 export interface XlossOptions {
   /** Label value of void pixels; default 255 (as PyTorch's ignore_index in the original). */
   ignore?: number | null;
@@ -37,7 +44,9 @@ export interface XlossOptions {
  * labels [B, H, W], integers in [0, C) or `ignore`. Defaults: ignore 255, layout 'NHWC',
  * reduction 'mean'.
  * @example
- *   xloss([2, 0, 0, 1], [0, 1], [1, 1, 2, 2]).loss
+ * ```ts
+ * xloss([2, 0, 0, 1], [0, 1], [1, 1, 2, 2]).loss
+ * ```
  */
 export function xloss(
   logits: NumericArray,
