@@ -13,7 +13,14 @@ import {
   option,
 } from '../core/check.js';
 
-/** Options of {@link ConfusionMatrix}. */
+/**
+ * Options of {@link ConfusionMatrix} (and of the `lovasz/tfjs` TensorConfusionMatrix).
+ *
+ * @example
+ * ```ts
+ * const cm = new ConfusionMatrix(21, { ignore: 255, perImage: true });
+ * ```
+ */
 export interface ConfusionMatrixOptions {
   /**
    * Score of anything with nothing to score, as a fraction (1 = 100%): a class whose union is
@@ -36,10 +43,12 @@ export interface ConfusionMatrixOptions {
  * other than `ignore`, with L_c = #(valid pixels labelled c) (row total), P_c = #(valid pixels
  * predicted c) (column total) and N = #(valid pixels):
  *
- *   IoU_c = M[c][c] / (L_c + P_c - M[c][c])      (`empty` when the union is empty)
- *   mIoU  = mean over c of IoU_c
- *   pixel accuracy = sum_c M[c][c] / N
- *   fwIoU = sum_c (L_c / N) * IoU_c
+ * ```text
+ * IoU_c = M[c][c] / (L_c + P_c - M[c][c])      (`empty` when the union is empty)
+ * mIoU  = mean over c of IoU_c
+ * pixel accuracy = sum_c M[c][c] / N
+ * fwIoU = sum_c (L_c / N) * IoU_c
+ * ```
  *
  * A prediction equal to `ignore` belongs to no class (as in `iou`): it is a miss for its
  * pixel's label and a hit for nothing.
@@ -59,9 +68,11 @@ export interface ConfusionMatrixOptions {
  * Shapes: `update` takes preds and labels of equal length, optionally with `shape` [B, H, W].
  * Defaults: empty 1, ignore null, perImage false.
  * @example
- *   const cm = new ConfusionMatrix(21, { ignore: 255 });
- *   for (const { preds, labels } of batches) cm.update(preds, labels);
- *   cm.meanIoU(); // dataset mIoU, in percent
+ * ```ts
+ * const cm = new ConfusionMatrix(21, { ignore: 255 });
+ * for (const { preds, labels } of batches) cm.update(preds, labels);
+ * cm.meanIoU(); // dataset mIoU, in percent
+ * ```
  */
 export class ConfusionMatrix {
   /** Name used in error messages; the tfjs subclass names itself. */
@@ -95,8 +106,15 @@ export class ConfusionMatrix {
   private readonly imagePreds: Float64Array;
 
   /**
-   * @param numClasses C >= 1.
+   * An empty matrix for `numClasses` classes.
+   *
+   * @param numClasses C >= 1: labels and predictions are integers in [0, C) or `ignore`.
    * @param options empty (default 1), ignore (default null), perImage (default false).
+   * @throws TypeError / RangeError naming the argument on a bad class count or option.
+   * @example
+   * ```ts
+   * const cm = new ConfusionMatrix(3);
+   * ```
    */
   constructor(numClasses: number, options: ConfusionMatrixOptions = {}) {
     const fn = (new.target as typeof ConfusionMatrix).displayName;
@@ -132,7 +150,9 @@ export class ConfusionMatrix {
    * The inputs are validated in full before anything is counted, so a throwing call leaves the
    * matrix as it was; they are never written to. Returns `this`, for chaining.
    * @example
-   *   cm.update(Int32Array.from([0, 1, 1, 0]), Int32Array.from([0, 1, 0, 255]), [1, 2, 2]);
+   * ```ts
+   * cm.update(Int32Array.from([0, 1, 1, 0]), Int32Array.from([0, 1, 0, 255]), [1, 2, 2]);
+   * ```
    */
   update(preds: NumericArray, labels: NumericArray, shape?: readonly number[]): this {
     return this.accumulate(`${this.name}.update`, preds, labels, shape);
@@ -225,7 +245,14 @@ export class ConfusionMatrix {
     this.images++;
   }
 
-  /** Forgets every pixel and image seen; the options stay. Returns `this`. */
+  /**
+   * Forgets every pixel and image seen; the options stay. Returns `this`.
+   *
+   * @example
+   * ```ts
+   * cm.reset().update(preds, labels); // start a new evaluation
+   * ```
+   */
   reset(): this {
     this.counts.fill(0);
     this.voidPredictions.fill(0);
@@ -240,12 +267,24 @@ export class ConfusionMatrix {
    * [y * numClasses + p] counts the valid pixels labelled y and predicted p. Row `ignore` is
    * zero; a pixel predicted as an `ignore` outside [0, numClasses) has no column, so the
    * entries then sum to less than `count()`.
+   *
+   * @example
+   * ```ts
+   * const m = cm.matrix(); // m[y * cm.numClasses + p]
+   * ```
    */
   matrix(): Float64Array {
     return this.counts.slice();
   }
 
-  /** N: the number of valid pixels (label not `ignore`) seen since construction or reset. */
+  /**
+   * N: the number of valid pixels (label not `ignore`) seen since construction or reset.
+   *
+   * @example
+   * ```ts
+   * if (cm.count() === 0) console.log('no valid pixel yet');
+   * ```
+   */
   count(): number {
     return this.total;
   }
@@ -253,6 +292,11 @@ export class ConfusionMatrix {
   /**
    * The number of images in the per-image mean: images with at least one valid pixel. 0 when
    * perImage is false.
+   *
+   * @example
+   * ```ts
+   * cm.imageCount(); // images averaged by perImageMeanIoU()
+   * ```
    */
   imageCount(): number {
     return this.images;
@@ -263,6 +307,11 @@ export class ConfusionMatrix {
    * other than `ignore`, in class order; `100 * empty` for a class whose union is empty (every
    * class before the first pixel). Equals `iou(preds, labels, shape, numClasses, { ignore,
    * empty })` on all the data at once, bit for bit.
+   *
+   * @example
+   * ```ts
+   * const perClass = cm.iou(); // e.g. [92.1, 75.4, 60.2], percent
+   * ```
    */
   iou(): number[] {
     const C = this.numClasses;
@@ -275,7 +324,14 @@ export class ConfusionMatrix {
     });
   }
 
-  /** Mean of {@link iou} over its entries (the dataset mIoU), in percent. */
+  /**
+   * Mean of {@link ConfusionMatrix.iou} over its entries (the dataset mIoU), in percent.
+   *
+   * @example
+   * ```ts
+   * console.log(`mIoU ${cm.meanIoU().toFixed(1)}%`);
+   * ```
+   */
   meanIoU(): number {
     const ious = this.iou();
     let sum = 0;
@@ -287,6 +343,11 @@ export class ConfusionMatrix {
    * Fraction of valid pixels predicted right, in percent: sum_c M[c][c] / N. With no valid
    * pixel seen it is `100 * empty`, like every score of an empty set here (check `count()` to
    * tell that case apart).
+   *
+   * @example
+   * ```ts
+   * cm.pixelAccuracy(); // percent
+   * ```
    */
   pixelAccuracy(): number {
     if (this.total === 0) return 100 * this.empty;
@@ -301,6 +362,11 @@ export class ConfusionMatrix {
    * `ignore`, with L_c the valid pixels labelled c and N all valid pixels (the frequencies sum
    * to 1). A class with an empty union has L_c = 0, so `empty` never enters the sum; with no
    * valid pixel seen it is `100 * empty`.
+   *
+   * @example
+   * ```ts
+   * cm.frequencyWeightedIoU(); // percent
+   * ```
    */
   frequencyWeightedIoU(): number {
     if (this.total === 0) return 100 * this.empty;
@@ -319,6 +385,12 @@ export class ConfusionMatrix {
    * Mean over images of each image's mIoU (over the classes present in that image, see the
    * class comment), in percent; `100 * empty` before the first image with a valid pixel.
    * Throws unless the matrix was built with perImage: true.
+   *
+   * @example
+   * ```ts
+   * const cm = new ConfusionMatrix(21, { perImage: true });
+   * cm.update(preds, labels, [B, H, W]).perImageMeanIoU(); // mean of per-image mIoUs
+   * ```
    */
   perImageMeanIoU(): number {
     if (!this.perImage) {

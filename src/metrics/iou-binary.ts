@@ -12,7 +12,14 @@ import {
   option,
 } from '../core/check.js';
 
-/** Options of {@link iouBinary}. */
+/**
+ * Options of {@link iouBinary} (and of the `lovasz/tfjs` iouBinary).
+ *
+ * @example
+ * ```ts
+ * iouBinary(preds, labels, [B, H, W], { perImage: false, empty: 0 });
+ * ```
+ */
 export interface IouBinaryOptions {
   /** Score of an image whose union is empty, as a fraction (1 = 100%). Default 1. */
   empty?: number;
@@ -33,7 +40,9 @@ export interface IouBinaryOptions {
  * Shapes: preds [B, H, W] of 0 and 1, labels [B, H, W] of 0, 1 or `ignore`; `shape` = [B, H, W].
  * Defaults: empty 1, ignore null, perImage true.
  * @example
- *   iouBinary([1, 1, 0, 0], [1, 0, 0, 1], [1, 2, 2]) // 33.33... (1 / 3)
+ * ```ts
+ * iouBinary([1, 1, 0, 0], [1, 0, 0, 1], [1, 2, 2]) // 33.33... (1 / 3)
+ * ```
  */
 export function iouBinary(
   preds: NumericArray,

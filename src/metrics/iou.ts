@@ -13,7 +13,14 @@ import {
   option,
 } from '../core/check.js';
 
-/** Options of {@link iou}. */
+/**
+ * Options of {@link iou} (and of the `lovasz/tfjs` iou).
+ *
+ * @example
+ * ```ts
+ * iou(preds, labels, [B, H, W], 21, { ignore: 255, perImage: true });
+ * ```
+ */
 export interface IouOptions {
   /** Score of a class whose union is empty, as a fraction (1 = 100%). Default 1. */
   empty?: number;
@@ -37,7 +44,9 @@ export interface IouOptions {
  * entry per class other than `ignore`, in class order. Defaults: empty 1, ignore null,
  * perImage false.
  * @example
- *   iou([0, 1, 1, 0], [0, 1, 0, 0], [1, 2, 2], 2) // [66.66..., 50]
+ * ```ts
+ * iou([0, 1, 1, 0], [0, 1, 0, 0], [1, 2, 2], 2) // [66.66..., 50]
+ * ```
  */
 export function iou(
   preds: NumericArray,
