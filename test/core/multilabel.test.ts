@@ -16,7 +16,6 @@ import {
   LOSS_REL_TOL,
   layoutArb,
   maxAbs,
-  noneWithAllZeroWeights,
   probaArb,
   type Reduction,
   reductionArb,
@@ -90,11 +89,7 @@ describe('lovaszMultilabel against the reference implementation', () => {
     fc.assert(
       fc.property(multilabelCaseArb, ({ input, targets, shape, options }) => {
         const ref = refLovaszMultilabel(input, targets, shape, options);
-        fc.pre(!noneWithAllZeroWeights(options, ref.classes));
-        // With fromLogits the gradient's length has its own test (test/core/sigmoid.test.ts).
-        expectReducedMatchesReference(lovaszMultilabel(input, targets, shape, options), ref, {
-          gradPrefix: options.fromLogits,
-        });
+        expectReducedMatchesReference(lovaszMultilabel(input, targets, shape, options), ref);
       }),
       { numRuns: 500 },
     );
@@ -150,10 +145,7 @@ describe('lovaszMultilabel against the reference implementation', () => {
           { ...options, layout: 'NHWC' },
         );
         expect(nchw.loss).toBe(nhwc.loss);
-        const n = input.length;
-        expect(Array.from(nchwToNhwc(nchw.grad.subarray(0, n), shape))).toEqual(
-          Array.from(nhwc.grad.subarray(0, n)),
-        );
+        expect(Array.from(nchwToNhwc(nchw.grad, shape))).toEqual(Array.from(nhwc.grad));
       }),
       { numRuns: 200 },
     );
@@ -172,10 +164,7 @@ describe('lovaszMultilabel against the reference implementation', () => {
           classWeights: weights,
         });
         expect(multi.loss).toBe(sigmoid.loss);
-        const n = input.length;
-        expect(Array.from(multi.grad.subarray(0, n))).toEqual(
-          Array.from(sigmoid.grad.subarray(0, n)),
-        );
+        expect(Array.from(multi.grad)).toEqual(Array.from(sigmoid.grad));
       }),
       { numRuns: 200 },
     );
@@ -369,7 +358,9 @@ describe('lovaszMultilabel gradient', () => {
 
   it('matches central finite differences in the logits (fromLogits) away from ordering changes', () => {
     // Per channel, errors sigmoid(m) with m distinct multiples of 1/8 in [-3, 3]; see the
-    // lovaszSigmoid gradient test for the step (2^-8) and the 2e-5 tolerance (float32 p).
+    // lovaszSigmoid gradient test for the step (2^-8) and the 2e-5 tolerance (float32 p). A
+    // class weight w (with 'sum', or as w / sum w <= 1 otherwise) scales the loss, its float32
+    // steps and so the tolerance by up to max(1, w).
     const hz = 2 ** -8;
     fc.assert(
       fc.property(smoothArb, ({ dims: { B, W, C, layout }, targets, ms, options }) => {
@@ -386,6 +377,7 @@ describe('lovaszMultilabel gradient', () => {
           }
         }
         const opts = { ...options, fromLogits: true };
+        const wMax = Math.max(1, ...(options.classWeights ?? []));
         const loss = (z: Float32Array) => lovaszMultilabel(z, targets, shape, opts).loss;
         const { grad } = lovaszMultilabel(logits, targets, shape, opts);
         for (let i = 0; i < logits.length; i++) {
@@ -394,7 +386,7 @@ describe('lovaszMultilabel gradient', () => {
           plus[i] += hz;
           minus[i] -= hz;
           const fd = (loss(plus) - loss(minus)) / (2 * hz);
-          expect(Math.abs(grad[i] - fd)).toBeLessThanOrEqual(2e-5);
+          expect(Math.abs(grad[i] - fd)).toBeLessThanOrEqual(2e-5 * wMax);
         }
       }),
       { numRuns: 150 },

@@ -12,7 +12,6 @@ import {
   ignoreValueArb,
   labelsArb,
   maxAbs,
-  noneWithAllZeroWeights,
   type Reduction,
   reductionArb,
   wideLogitArb,
@@ -67,11 +66,7 @@ describe('lovaszSigmoid against the reference implementation', () => {
           ...options,
           fromLogits: true,
         });
-        fc.pre(!noneWithAllZeroWeights(options, ref.classes));
-        // The gradient's length after a larger call has its own test below.
-        expectReducedMatchesReference(lovaszSigmoid(logits, labels, shape, options), ref, {
-          gradPrefix: true,
-        });
+        expectReducedMatchesReference(lovaszSigmoid(logits, labels, shape, options), ref);
       }),
       { numRuns: 400 },
     );
@@ -100,7 +95,6 @@ describe('lovaszSigmoid against the reference implementation', () => {
             classes: [1],
             fromLogits: true,
           }),
-          { gradPrefix: true },
         );
       }),
       { numRuns: 20 },
@@ -125,7 +119,7 @@ describe('lovaszSigmoid is the Lovász-Sigmoid of the float32 sigmoid probabilit
         expect(Array.from(fromLogits.losses ?? [])).toEqual(Array.from(fromProbas.losses ?? []));
         // d loss / d z = g p (1 - p) from the float32 gradient g w.r.t. p, rounded once.
         const chained = f32(Array.from(fromProbas.grad, (g, i) => g * p[i] * (1 - p[i])));
-        expect(Array.from(fromLogits.grad.subarray(0, p.length))).toEqual(Array.from(chained));
+        expect(Array.from(fromLogits.grad)).toEqual(Array.from(chained));
       }),
       { numRuns: 300 },
     );
