@@ -11,7 +11,9 @@ import { checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
  * `ignore`. Defaults: ignore null, reduction 'mean' ('none': per-pixel losses of the shape of
  * `logits`).
  * @example
- *   const loss = binaryXloss(logits, labels, { ignore: 255 });
+ * ```ts
+ * const loss = binaryXloss(logits, labels, { ignore: 255 });
+ * ```
  */
 export function binaryXloss(
   logits: Tensor,

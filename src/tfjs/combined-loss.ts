@@ -13,11 +13,13 @@ import { checkTensor, valuesOf } from './tensor-input.js';
  * Lovász-Softmax term beside the cross-entropy takes logits with `fromLogits: true`.
  * Shapes: those of the terms' losses (e.g. logits [B, H, W, C] and labels [B, H, W]).
  * @example
- *   const loss = combinedLoss([
- *     { loss: 'xloss', options: { ignore: 255 } },
- *     { loss: 'lovaszSoftmax', options: { fromLogits: true, ignore: 255 } },
- *   ]);
- *   optimizer.minimize(() => loss(logits, labels));
+ * ```ts
+ * const loss = combinedLoss([
+ *   { loss: 'xloss', options: { ignore: 255 } },
+ *   { loss: 'lovaszSoftmax', options: { fromLogits: true, ignore: 255 } },
+ * ]);
+ * optimizer.minimize(() => loss(logits, labels));
+ * ```
  */
 export function combinedLoss(terms: readonly LossTerm[]): (x: Tensor, labels: Tensor) => Scalar {
   const compute = coreCombined(terms);

@@ -13,13 +13,15 @@ import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.j
  * and no tensor is created, so nothing needs disposing beyond the caller's own tensors.
  * Defaults: empty 1, ignore null, perImage false.
  * @example
- *   const cm = new TensorConfusionMatrix(21, { ignore: 255, perImage: true });
- *   for (const { images, labels } of batches) {
- *     const preds = tf.tidy(() => tf.argMax(model.predict(images) as tf.Tensor, -1));
- *     cm.update(preds, labels);
- *     preds.dispose();
- *   }
- *   cm.meanIoU(); cm.perImageMeanIoU();
+ * ```ts
+ * const cm = new TensorConfusionMatrix(21, { ignore: 255, perImage: true });
+ * for (const { images, labels } of batches) {
+ *   const preds = tf.tidy(() => tf.argMax(model.predict(images) as tf.Tensor, -1));
+ *   cm.update(preds, labels);
+ *   preds.dispose();
+ * }
+ * cm.meanIoU(); cm.perImageMeanIoU();
+ * ```
  */
 export class TensorConfusionMatrix extends ConfusionMatrix {
   protected static override readonly displayName: string = 'TensorConfusionMatrix';
@@ -28,6 +30,13 @@ export class TensorConfusionMatrix extends ConfusionMatrix {
    * Adds a batch: two tensors of the same shape [B, H, W] (the shape is read from them, so
    * `shape` must be left out), or two arrays exactly as in the core `update`. With perImage
    * each of the B masks is one image. Validated in full before counting; returns `this`.
+   *
+   * @example
+   * ```ts
+   * const preds = tf.argMax(probas, -1); // [B, H, W], int32
+   * cm.update(preds, labels);
+   * preds.dispose();
+   * ```
    */
   override update(
     preds: Tensor | NumericArray,

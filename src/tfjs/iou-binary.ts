@@ -8,7 +8,9 @@ import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.j
  * Shapes: preds [B, H, W] of 0 and 1 (e.g. tf.greater(logits, 0)), labels [B, H, W] of 0, 1 or
  * `ignore`. Defaults: empty 1, ignore null, perImage true.
  * @example
- *   iouBinary(tf.cast(tf.greater(logits, 0), 'int32'), labels, { ignore: 255 })
+ * ```ts
+ * iouBinary(tf.cast(tf.greater(logits, 0), 'int32'), labels, { ignore: 255 })
+ * ```
  */
 export function iouBinary(preds: Tensor, labels: Tensor, options: IouBinaryOptions = {}): number {
   const fn = 'iouBinary';

@@ -9,7 +9,9 @@ import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.j
  * Shapes: preds [B, H, W] (e.g. tf.argMax(probas, -1)), labels [B, H, W].
  * Defaults: empty 1, ignore null, perImage false.
  * @example
- *   iou(tf.argMax(probas, -1), labels, 21, { ignore: 255 })
+ * ```ts
+ * iou(tf.argMax(probas, -1), labels, 21, { ignore: 255 })
+ * ```
  */
 export function iou(
   preds: Tensor,

@@ -10,7 +10,16 @@ import {
 import { lossOp } from './loss-op.js';
 import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
 
-/** A loss as tfjs-layers' model.compile takes it. */
+/**
+ * A loss as tfjs-layers' model.compile takes it: targets and predictions of the model's
+ * output shape in, a differentiable tf.Scalar out. Returned by the `keras*` factories.
+ *
+ * @example
+ * ```ts
+ * const loss: KerasLoss = kerasLovaszSoftmax({ perImage: true });
+ * model.compile({ optimizer: tf.train.adam(1e-3), loss });
+ * ```
+ */
 export type KerasLoss = (yTrue: Tensor, yPred: Tensor) => Scalar;
 
 /**
@@ -42,9 +51,18 @@ function labelsFromOneHot(fn: string, yTrue: ArrayLike<number>, C: number): Int3
  * Lovász-Softmax for tfjs-layers' model.compile: yTrue one-hot [B, H, W, C] (an all-zero row
  * marks a pixel to ignore, since Keras wants targets of the output's shape), yPred [B, H, W, C]
  * softmax probabilities (or logits with fromLogits). Options: those of lovaszSoftmax but
- * ignore and layout (NHWC, as tfjs-layers); defaults classes 'present', perImage false.
+ * ignore, layout (NHWC, as tfjs-layers) and reduction (always 'mean'); defaults classes
+ * 'present', perImage false, fromLogits false, classWeights null.
+ *
+ * The loss is that of the core lovaszSoftmax: for each class c considered, fg = (label == c),
+ * e = |fg - p_c|, L_c = sum_i e_pi(i) * d_i (pi orders e decreasingly, d the Lovász gradient
+ * of fg in that order), averaged over the classes considered. Labels are the argmax of the
+ * one-hot rows, read synchronously; the gradient is analytic, so the model needs no
+ * registered gradient for the loss.
  * @example
- *   model.compile({ optimizer: 'adam', loss: kerasLovaszSoftmax() });
+ * ```ts
+ * model.compile({ optimizer: 'adam', loss: kerasLovaszSoftmax() });
+ * ```
  */
 export function kerasLovaszSoftmax(
   options: Omit<LovaszSoftmaxOptions, 'ignore' | 'layout' | 'reduction'> = {},
@@ -83,9 +101,16 @@ function binaryTargets(
 /**
  * Lovász hinge for model.compile: yTrue [B, H, W, 1] (or [B, H, W]) of 0, 1 (or `ignore`),
  * yPred logits of the same shape (a final layer without activation). Options: those of
- * lovaszHinge (perImage true by default).
+ * lovaszHinge but reduction (always 'mean'); defaults perImage true, ignore null, variant
+ * 'relu', symmetric false.
+ *
+ * The loss is that of the core lovaszHinge: with s = 2y - 1 and e = 1 - s * logit,
+ * sum_i relu(e_pi(i)) * d_i, pi ordering the errors decreasingly and d the Lovász gradient of
+ * the labels in that order (mean over images with perImage).
  * @example
- *   model.compile({ optimizer: 'adam', loss: kerasLovaszHinge() });
+ * ```ts
+ * model.compile({ optimizer: 'adam', loss: kerasLovaszHinge() });
+ * ```
  */
 export function kerasLovaszHinge(options: Omit<LovaszHingeOptions, 'reduction'> = {}): KerasLoss {
   const fn = 'kerasLovaszHinge';
@@ -98,9 +123,16 @@ export function kerasLovaszHinge(options: Omit<LovaszHingeOptions, 'reduction'> 
 /**
  * Lovász-Sigmoid for model.compile: yTrue [B, H, W, 1] (or [B, H, W]) of 0, 1 (or `ignore`),
  * yPred sigmoid probabilities of the same shape, or logits with `fromLogits: true` (as Keras'
- * binary cross-entropy). Options: those of lovaszSigmoid; classes default [1].
+ * binary cross-entropy). Options: those of lovaszSigmoid but reduction (always 'mean');
+ * defaults fromLogits false, classes [1], perImage false, ignore null, classWeights null.
+ *
+ * The loss is the Lovász-Softmax of one channel: with p the foreground probability,
+ * fg = (label == 1) and e = |fg - p|, sum_i e_pi(i) * d_i, pi ordering e decreasingly and d the
+ * Lovász gradient of fg in that order.
  * @example
- *   model.compile({ optimizer: 'adam', loss: kerasLovaszSigmoid({ fromLogits: true }) });
+ * ```ts
+ * model.compile({ optimizer: 'adam', loss: kerasLovaszSigmoid({ fromLogits: true }) });
+ * ```
  */
 export function kerasLovaszSigmoid(
   options: Omit<LovaszSigmoidOptions, 'reduction'> & { fromLogits?: boolean } = {},

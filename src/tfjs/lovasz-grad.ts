@@ -9,7 +9,9 @@ import { checkRank, checkTensor, valuesOf } from './tensor-input.js';
  *
  * Shapes: gtSorted [P] of 0 and 1 -> [P].
  * @example
- *   lovaszGrad(tf.tensor1d([1, 0, 1, 0])) // [0.5, 0.1667, 0.3333, 0]
+ * ```ts
+ * lovaszGrad(tf.tensor1d([1, 0, 1, 0])) // [0.5, 0.1667, 0.3333, 0]
+ * ```
  */
 export function lovaszGrad(gtSorted: tf.Tensor1D): tf.Tensor1D {
   const fn = 'lovaszGrad';

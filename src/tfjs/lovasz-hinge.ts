@@ -18,15 +18,20 @@ const HINGE_CORE_ONLY = { variant: 'relu', symmetric: false, reduction: 'mean' }
  * tf.grad, tf.valueAndGrad and optimizer.minimize.
  *
  * Shapes: logits [B, H, W] (float32), labels [B, H, W] (int32 or integer float32) with values
- * 0, 1 or `ignore`. Defaults: perImage true, ignore null, path 'auto'.
+ * 0, 1 or `ignore`. Returns a tf.Scalar, or with reduction 'none' a tf.Tensor1D of one loss
+ * per image ([B] with perImage, else [1]). Defaults: perImage true, ignore null, variant
+ * 'relu', symmetric false, reduction 'mean', path 'auto' (variant, symmetric and a reduction
+ * other than 'mean' are computed on the core path only).
  *
  * `path` chooses where it runs: 'core' downloads the tensors once per call and runs the exact
  * typed-array core; 'tensor' stays on the backend (tf.topk, tf.cumsum, tf.scatterND; see
  * `lovaszHingeTensor`: it checks the options and shapes but does not scan the values); 'auto'
  * takes 'tensor' on webgl and webgpu, else 'core'.
  * @example
- *   const loss = lovaszHinge(logits, labels, { ignore: 255 });
- *   const onGpu = lovaszHinge(logits, labels, { ignore: 255, path: 'tensor' });
+ * ```ts
+ * const loss = lovaszHinge(logits, labels, { ignore: 255 });
+ * const onGpu = lovaszHinge(logits, labels, { ignore: 255, path: 'tensor' });
+ * ```
  */
 export function lovaszHinge(
   logits: Tensor,

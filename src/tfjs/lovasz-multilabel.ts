@@ -15,7 +15,9 @@ import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.j
  * [B, C, H, W] ('NCHW'), targets 0, 1 or `ignore`. Defaults: classes 'present', perImage
  * false, ignore null, layout 'NHWC', fromLogits false, classWeights null, reduction 'mean'.
  * @example
- *   const loss = lovaszMultilabel(logits, targets, { fromLogits: true });
+ * ```ts
+ * const loss = lovaszMultilabel(logits, targets, { fromLogits: true });
+ * ```
  */
 export function lovaszMultilabel(
   probas: Tensor,

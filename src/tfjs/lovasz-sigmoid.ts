@@ -9,10 +9,17 @@ import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.j
  * sigmoid(logits) against one class (default [1]), with the sigmoid fused so the gradient is
  * w.r.t. the logits and probabilities cannot be passed by mistake.
  *
+ * With p = sigmoid(logit), fg = (label == 1) and e = |fg - p|, the loss is
+ * sum_i e_pi(i) * d_i, pi ordering e decreasingly and d the Lovász gradient of fg in that
+ * order (see the core `lovaszSigmoid`). Returns a tf.Scalar, or with reduction 'none' a
+ * tf.Tensor1D of one loss per image (perImage) or per class considered.
+ *
  * Shapes: logits [B, H, W], labels [B, H, W] of 0, 1 or `ignore`. Defaults: classes [1],
  * perImage false, ignore null, classWeights null, reduction 'mean'.
  * @example
- *   const loss = lovaszSigmoid(logits, labels, { ignore: 255 });
+ * ```ts
+ * const loss = lovaszSigmoid(logits, labels, { ignore: 255 });
+ * ```
  */
 export function lovaszSigmoid(
   logits: Tensor,

@@ -35,15 +35,22 @@ export function softmaxItems(probas: Tensor, options: LovaszSoftmaxOptions | und
  *
  * Shapes: probas [B, H, W, C] (layout 'NHWC', default), [B, C, H, W] (layout 'NCHW'), or
  * [B, H, W] sigmoid probabilities (Lovász-Sigmoid: pass classes [1]); labels [B, H, W].
- * Defaults: classes 'present', perImage false, ignore null, layout 'NHWC', path 'auto'.
+ * Returns a tf.Scalar, or with reduction 'none' a tf.Tensor1D of one loss per image (perImage)
+ * or per class considered. With `fromLogits: true` the first argument holds logits and the
+ * softmax (the sigmoid, for [B, H, W]) is fused: no gradient of tf.softmax is needed.
+ * Defaults: classes 'present', perImage false, ignore null, layout 'NHWC', fromLogits false,
+ * classWeights null, reduction 'mean', path 'auto' (the tensor path computes the defaults of
+ * fromLogits, classWeights and reduction only).
  *
  * `path` chooses where it runs: 'core' downloads the tensors once per call and runs the exact
  * typed-array core; 'tensor' stays on the backend (tf.topk, tf.cumsum, tf.scatterND; see
  * `lovaszSoftmaxTensor`: it checks the options and shapes but does not scan the values);
  * 'auto' takes 'tensor' on webgl and webgpu, else 'core'.
  * @example
- *   const loss = lovaszSoftmax(tf.softmax(logits), labels, { ignore: 255 });
- *   const onGpu = lovaszSoftmax(probas, labels, { ignore: 255, path: 'tensor' });
+ * ```ts
+ * const loss = lovaszSoftmax(tf.softmax(logits), labels, { ignore: 255 });
+ * const onGpu = lovaszSoftmax(probas, labels, { ignore: 255, path: 'tensor' });
+ * ```
  */
 export function lovaszSoftmax(
   probas: Tensor,

@@ -8,10 +8,28 @@ import * as tf from '@tensorflow/tfjs-core';
  * - 'tensor': the loss and its gradient are computed with tensor ops on the active backend
  *   (tf.topk, tf.cumsum, tf.scatterND), so the data never leaves a GPU backend;
  * - 'auto' (default): 'tensor' on the GPU backends 'webgl' and 'webgpu', else 'core'.
+ *
+ * Both paths compute the same loss; the tensor path supports the default values of the
+ * options that only the core computes (such as fromLogits and reduction), and with 'auto'
+ * any other value selects the core path.
+ *
+ * @example
+ * ```ts
+ * const path: LossPath = tf.getBackend() === 'webgl' ? 'tensor' : 'core';
+ * lovaszHinge(logits, labels, { path });
+ * ```
  */
 export type LossPath = 'auto' | 'core' | 'tensor';
 
-/** The option that chooses the path of a Lovász loss in `lovasz/tfjs`. */
+/**
+ * The option that chooses the path of a Lovász loss in `lovasz/tfjs` (lovaszHinge and
+ * lovaszSoftmax), beside the options of the core loss.
+ *
+ * @example
+ * ```ts
+ * const loss = lovaszSoftmax(probas, labels, { ignore: 255, path: 'core' });
+ * ```
+ */
 export interface PathOption {
   /** 'auto' (default), 'core' or 'tensor'; see {@link LossPath}. */
   path?: LossPath;

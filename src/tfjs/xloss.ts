@@ -10,9 +10,13 @@ import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.j
  * logsumexp(x) - x_y per pixel; gradient (softmax(x) - onehot(y)) / n.
  *
  * Shapes: logits [B, H, W, C] (layout 'NHWC', default) or [B, C, H, W] ('NCHW'); labels
- * [B, H, W], integers in [0, C) or `ignore`. Defaults: ignore 255, layout 'NHWC'.
+ * [B, H, W], integers in [0, C) or `ignore`. Returns a tf.Scalar, or with reduction 'none'
+ * the per-pixel losses [B, H, W] (0 where void). Defaults: ignore 255, layout 'NHWC',
+ * reduction 'mean'.
  * @example
- *   const loss = xloss(logits, labels);
+ * ```ts
+ * const loss = xloss(logits, labels);
+ * ```
  */
 export function xloss(
   logits: Tensor,
