@@ -167,7 +167,9 @@ describe('binaryXloss rejects bad inputs', () => {
   it('rejects an unknown option', () => {
     const f = call([0, 1], [1, 0], { perImage: true });
     expect(f).toThrow(TypeError);
-    expect(f).toThrow(/^binaryXloss: unknown option 'perImage' \(known options: 'ignore', 'reduction'\)$/);
+    expect(f).toThrow(
+      /^binaryXloss: unknown option 'perImage' \(known options: 'ignore', 'reduction'\)$/,
+    );
   });
 
   it('rejects a non-integer ignore label', () => {
