@@ -152,7 +152,7 @@ function showRuns(demo: DemoSpec, shape: [number, number, number], runs: RunStat
   runs.forEach((run, i) => {
     drawMasks($<HTMLCanvasElement>(`pred-${i}`), run.preds, shape);
     const last = run.ious[run.ious.length - 1];
-    $(`iou-${i}`).textContent = `${demo.metric} ${pct(last)} (initial ${pct(run.ious[0])})`;
+    $(`iou-${i}`).textContent = `${demo.metric} ${pct(last)} (from ${pct(run.ious[0])})`;
   });
   curves.update(
     runs.map((r) => r.losses),
