@@ -26,23 +26,36 @@ export interface BackendChoice {
   name: BackendName;
   /** The backends tried before it, with the reason they were not taken. */
   skipped: { name: BackendName; reason: string }[];
+  /** The WebGL renderer (null without WebGL2), e.g. 'ANGLE (..., SwiftShader Device ...)'. */
+  renderer: string | null;
 }
 
 /**
  * Activates the first backend of `order` that starts. tf.setBackend resolves to false (or
  * throws) when a backend cannot start, e.g. webgl without a WebGL context.
+ *
+ * With `skipSoftwareWebgl` (the page's automatic choice), webgl is passed over when the
+ * browser renders WebGL on the CPU (SwiftShader, llvmpipe: no GPU): the GPU path then runs
+ * hundreds of shader passes per loss call in software, seconds per training step, where
+ * wasm takes milliseconds. Forcing webgl (`?backend=webgl`) still runs it there.
  */
 export async function startBackend(
   order: readonly BackendName[] = BACKENDS,
+  skipSoftwareWebgl = false,
 ): Promise<BackendChoice> {
   // No "install tfjs-node" or debug advice in the console.
   tf.env().set('PROD', true);
+  const renderer = webglRenderer();
   const skipped: BackendChoice['skipped'] = [];
   for (const name of order) {
+    if (name === 'webgl' && skipSoftwareWebgl && isSoftwareRenderer(renderer)) {
+      skipped.push({ name, reason: `software-rendered WebGL (${renderer}), slow` });
+      continue;
+    }
     try {
       if ((await tf.setBackend(name)) && tf.getBackend() === name) {
         await tf.ready();
-        return { name, skipped };
+        return { name, skipped, renderer };
       }
       skipped.push({ name, reason: 'could not start' });
     } catch (error) {

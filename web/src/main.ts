@@ -5,11 +5,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   BACKENDS,
+  type BackendChoice,
   type BackendName,
   isBackend,
   isSoftwareRenderer,
   startBackend,
-  webglRenderer,
 } from './backend.js';
 import { Curves, RUN_COLOURS } from './charts.js';
 import { DEMOS, type DemoName, type DemoSpec, type Settings, VOID } from './demos.js';
@@ -20,6 +20,9 @@ import { type RunState, trainRuns } from './trainer.js';
 export interface DemoPageState {
   state: 'loading' | 'idle' | 'running' | 'done' | 'stopped' | 'error';
   backend: string | null;
+  /** The WebGL renderer, and the backends passed over with the reason. */
+  renderer: string | null;
+  skipped: { name: string; reason: string }[];
   error: string | null;
   /** The last run: settings, and per loss its curves (entry j: after j updates). */
   result: {
@@ -39,7 +42,14 @@ declare global {
   }
 }
 
-const page: DemoPageState = { state: 'loading', backend: null, error: null, result: null };
+const page: DemoPageState = {
+  state: 'loading',
+  backend: null,
+  renderer: null,
+  skipped: [],
+  error: null,
+  result: null,
+};
 window.lovaszDemo = page;
 
 const $ = <T extends HTMLElement>(id: string) => {
@@ -231,9 +241,9 @@ function fail(error: unknown): void {
   console.error(error);
 }
 
-/** Links that reload the page on another backend; a hint when WebGL is software-rendered. */
-function showBackendLinks(active: BackendName, software: boolean): void {
-  const links = BACKENDS.filter((b) => b !== active).map((b) => {
+/** Links that reload the page on another backend, and why webgl was skipped if it was. */
+function showBackendLinks(choice: BackendChoice): void {
+  const links = BACKENDS.filter((b) => b !== choice.name).map((b) => {
     const a = document.createElement('a');
     const url = new URL(location.href);
     url.searchParams.set('backend', b);
@@ -241,9 +251,15 @@ function showBackendLinks(active: BackendName, software: boolean): void {
     a.textContent = b;
     return a;
   });
-  const hint = $('backend-hint');
-  hint.replaceChildren(
-    software ? 'WebGL is software-rendered here (no GPU): the GPU path is slow, try ' : 'Also try ',
+  const software = isSoftwareRenderer(choice.renderer);
+  const lead =
+    choice.name === 'webgl' && software
+      ? 'WebGL is software-rendered here (no GPU): slow. Try '
+      : choice.skipped.some((s) => s.name === 'webgl') && software
+        ? 'WebGL here is software-rendered (no GPU), so not chosen. Try '
+        : 'Also try ';
+  $('backend-hint').replaceChildren(
+    lead,
     ...links.flatMap((a, i) => (i === 0 ? [a] : [' or ', a])),
     '.',
   );
@@ -257,21 +273,22 @@ async function main(): Promise<void> {
   }
   const forced = params.get('backend');
   const order: BackendName[] | undefined = isBackend(forced) ? [forced] : undefined;
-  const choice = await startBackend(order);
+  const choice = await startBackend(order, order === undefined);
   page.backend = choice.name;
+  page.renderer = choice.renderer;
+  page.skipped = choice.skipped;
   const path =
     choice.name === 'webgl'
       ? 'Lovász losses on the GPU (tensor path)'
       : 'Lovász losses on the CPU core';
-  const renderer = choice.name === 'webgl' ? webglRenderer() : null;
   const backendBadge = $('backend');
   backendBadge.textContent = `backend: ${choice.name}`;
   backendBadge.title = [
     path,
-    ...(renderer ? [`WebGL renderer: ${renderer}`] : []),
-    ...choice.skipped.map((s) => `${s.name} not available: ${s.reason}`),
+    ...(choice.renderer ? [`WebGL renderer: ${choice.renderer}`] : []),
+    ...choice.skipped.map((s) => `${s.name} not taken: ${s.reason}`),
   ].join('\n');
-  showBackendLinks(choice.name, isSoftwareRenderer(renderer));
+  showBackendLinks(choice);
   page.state = 'idle';
   showDemo(currentDemo(), true);
   curves.reset(
