@@ -21,6 +21,9 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { build, createServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from '../../src/demo/backend.js';
+import { runBinaryDemo } from '../../src/demo/binary.js';
+import { runMulticlassDemo } from '../../src/demo/multiclass.js';
 import {
   CHROMIUM,
   chromiumAvailable,
@@ -291,6 +294,54 @@ suite(title, () => {
         size: 32,
       };
       expectIouRises(await train(page, s), s);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('reproduces the curves of lovasz demo (same seed, sizes and steps) on cpu', async () => {
+    await useBackend('cpu');
+    const data = { count: 2, size: 32 };
+    const binary = (await runBinaryDemo({ seed: 3, steps: 6, data })).results.runs;
+    const multi = (await runMulticlassDemo({ seed: 3, steps: 6, data })).results.runs;
+    const { page, errors } = await open('?backend=cpu');
+    try {
+      const cases = [
+        { demo: 'binary', losses: ['hinge', 'bce'], lr: 0.05, cli: [binary.hinge, binary.bce] },
+        {
+          demo: 'multiclass',
+          losses: ['lovasz', 'xent'],
+          lr: 0.005,
+          cli: [multi.lovasz, multi.xent].map((r) => ({ loss: r.loss, iou: r.mIoU })),
+        },
+      ] as const;
+      for (const c of cases) {
+        const s: RunSettings = {
+          demo: c.demo,
+          losses: [...c.losses],
+          lr: c.lr,
+          steps: 6,
+          seed: 3,
+          images: data.count,
+          size: data.size,
+        };
+        const state = await train(page, s);
+        expect(state.state).toBe('done');
+        state.result!.runs.forEach((run, i) => {
+          // The command's entry k: before update k + 1; the page's entry k: after k updates.
+          const cli = c.cli[i];
+          const where = `${c.demo} ${run.loss}`;
+          expect(
+            run.losses.slice(0, 6).map((v, k) => v - cli.loss[k]),
+            where,
+          ).toEqual(cli.loss.map(() => expect.closeTo(0, 6)));
+          expect(
+            run.ious.slice(0, 6).map((v, k) => v - cli.iou[k]),
+            where,
+          ).toEqual(cli.iou.map(() => expect.closeTo(0, 6)));
+        });
+      }
       expect(errors).toEqual([]);
     } finally {
       await page.close();
