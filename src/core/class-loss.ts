@@ -299,6 +299,7 @@ function mergeLoss(
   nb: number,
   scale: number,
 ): number {
+  if (sinkDense) return mergeLossDense(fg, nf, bg, total, nb, scale, denseBuf);
   const fk = fg.keys;
   const fv = fg.vals;
   const bk = bg.keys;
@@ -335,6 +336,61 @@ function mergeLoss(
       bgSeen++;
       j++;
     }
+  }
+  return loss;
+}
+
+/**
+ * {@link mergeLoss} when the gradient goes to the dense per-pixel buffer: the same steps, in
+ * the same order, with the background pixels that precede each foreground pixel emitted by a
+ * tight inner loop (background pixels far outnumber foreground ones). "Precedes" is decided
+ * exactly as compareErrors does: with kf >= 0.5, 1 - kf is exact; below, a background error
+ * can only exceed 1 - kf when kb >= 0.5, where 1 - kb is exact.
+ */
+function mergeLossDense(
+  fg: PairBuffers,
+  nf: number,
+  bg: PairBuffers,
+  total: number,
+  nb: number,
+  scale: number,
+  out: Float32Array,
+): number {
+  const fk = fg.keys;
+  const fv = fg.vals;
+  const bk = bg.keys;
+  const bv = bg.vals;
+  let loss = 0;
+  let j = total;
+  const jEnd = total + nb;
+  let bgSeen = 0;
+  for (let i = 0; i <= nf; i++) {
+    // The background pixels before foreground pixel i (all that remain after the last one).
+    const last = i === nf;
+    const kf = last ? 0 : fk[i];
+    const qf = last ? 0 : fv[i] & PIXEL;
+    const high = kf >= 0.5;
+    const t = high ? 1 - kf : kf;
+    const a = total - i; // foreground pixels still to come
+    for (; j < jEnd; j++) {
+      const kb = bk[j];
+      if (!last) {
+        // e_bg - e_fg, exactly: kb - (1 - kf), or kf - (1 - kb) when kf < 0.5.
+        const diff = high ? kb - t : kb >= 0.5 ? t - (1 - kb) : -1;
+        if (diff < 0 || (diff === 0 && (bv[j] & PIXEL) > qf)) break;
+      }
+      const v = bv[j];
+      const union = total + bgSeen;
+      const d = a / (union * (union + 1));
+      loss += kb * d;
+      out[v & PIXEL] = kb === 0 ? 0 : v < 0 ? -scale * d : scale * d;
+      bgSeen++;
+    }
+    if (last) break;
+    const v = fv[i];
+    const d = 1 / (total + bgSeen);
+    loss += (1 - kf) * d;
+    out[v & PIXEL] = kf === 1 ? 0 : v < 0 ? scale * d : -scale * d;
   }
   return loss;
 }
