@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import type { CliIo } from './cli-io.js';
 import { addDemoCommand } from './demo-command.js';
+import { addEvalCommand } from './eval-command.js';
 
 /** Exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells report it. */
 export const EXIT_INTERRUPTED = 130;
@@ -28,6 +29,7 @@ export async function runCli(argv: string[], io: CliIo, signal?: AbortSignal): P
       writeErr: (s) => io.stderr.write(s),
     });
   addDemoCommand(program, io, signal);
+  addEvalCommand(program, io, signal);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
