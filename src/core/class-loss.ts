@@ -1,5 +1,5 @@
 import type { NumericArray } from './check.js';
-import { type PairBuffers, pairBuffers, sortPairs } from './sort.js';
+import { type PairBuffers, pairBuffers, sortUnitPairs } from './sort.js';
 
 /**
  * The per-class kernel of the Lovász-Softmax, -Sigmoid and multilabel losses: for one class
@@ -77,8 +77,8 @@ export function classLoss(
     loss = foregroundOnlyLoss(buf, total, dLast, scale);
   } else {
     const nfKept = cutForeground(buf, total, cutKbMin, dLast, scale);
-    const fg = sortPairs(0, nfKept, false);
-    const bg = sortPairs(total, nbKept, true);
+    const fg = sortUnitPairs(0, nfKept, false);
+    const bg = sortUnitPairs(total, nbKept, true);
     loss = cutLoss + mergeLoss(fg, nfKept, bg, total, nbKept, scale);
   }
   closeSink();
