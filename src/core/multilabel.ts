@@ -12,7 +12,6 @@ import {
   checkLength,
   checkOptionKeys,
   checkProbabilities,
-  checkShape,
   formatShape,
   type Layout,
   type NumericArray,

@@ -7,7 +7,6 @@ import {
   checkLayout,
   checkLength,
   checkOptionKeys,
-  checkShape,
   formatShape,
   type Layout,
   type NumericArray,
