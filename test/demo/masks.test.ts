@@ -1,6 +1,7 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { maskGridPng, vocPalette } from '../../src/demo/masks.js';
+import { maskGridPng } from '../../src/demo/masks.js';
+import { vocPalette } from '../../src/demo/voc-palette.js';
 
 const rgb = (p: Uint8Array, i: number) => [p[3 * i], p[3 * i + 1], p[3 * i + 2]];
 

@@ -1,29 +1,8 @@
 /**
- * Label masks drawn on a canvas with the Pascal VOC colours, as `lovasz demo` draws its PNGs
- * (src/demo/masks.ts builds its palette next to a Node PNG encoder, so it is not imported).
+ * Label masks drawn on a canvas with the Pascal VOC colours, the palette `lovasz demo` draws
+ * its PNGs with (src/demo/voc-palette.ts; masks.ts itself imports a Node PNG encoder).
  */
-
-/**
- * The Pascal VOC colour map: RGB of label i at [3 i, 3 i + 3); 0 black, 1 (128, 0, 0),
- * 2 (0, 128, 0), void 255 (224, 224, 192).
- */
-export function vocPalette(): Uint8Array {
-  const palette = new Uint8Array(256 * 3);
-  for (let i = 0; i < 256; i++) {
-    let c = i;
-    let r = 0;
-    let g = 0;
-    let b = 0;
-    for (let j = 7; j >= 0; j--) {
-      r |= (c & 1) << j;
-      g |= ((c >> 1) & 1) << j;
-      b |= ((c >> 2) & 1) << j;
-      c >>= 3;
-    }
-    palette.set([r, g, b], 3 * i);
-  }
-  return palette;
-}
+import { vocPalette } from '../../src/demo/voc-palette.js';
 
 const PALETTE = vocPalette();
 
