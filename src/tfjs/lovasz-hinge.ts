@@ -55,6 +55,10 @@ export function lovaszHinge(
   checkShapeIs(fn, 'labels', labels, logits.shape, "the shape of 'logits'");
   const chosen = choosePath<LovaszHingeOptions>(fn, options);
   const rest = chosen.options;
+  // The core checks the options' values on an empty batch (nothing read) before coreOnly
+  // judges which path they allow, so a wrong value gets the core's message on either path.
+  if (chosen.path === 'tensor')
+    coreHinge(new Float32Array(0), [], [0, ...logits.shape.slice(1)], rest);
   const path = coreOnly(fn, chosen.path, options?.path === 'tensor', { ...rest }, HINGE_CORE_ONLY);
   // An empty input has nothing to download: the core handles it.
   if (path === 'tensor' && logits.size > 0) return lovaszHingeTensor(logits, labels, rest);

@@ -81,6 +81,10 @@ export function lovaszSoftmax(
   );
   const chosen = choosePath<LovaszSoftmaxOptions>(fn, options);
   const rest = chosen.options;
+  // The core checks the options' values on an empty batch (nothing read) before coreOnly
+  // judges which path they allow, so a wrong value gets the core's message on either path.
+  if (chosen.path === 'tensor')
+    coreSoftmax(new Float32Array(0), [], [0, ...probas.shape.slice(1)], rest);
   const path = coreOnly(
     fn,
     chosen.path,

@@ -97,6 +97,16 @@ describeEachBackend('reduction none in lovasz/tfjs', () => {
     expect(() => L.lovaszSoftmax(x, y, { ignore: 255, fromLogits: true, path: 'tensor' })).toThrow(
       /^lovaszSoftmax: path 'tensor' does not support 'fromLogits' \(got true\); use path 'core' or 'auto'$/,
     );
+    // A wrong value gets the core's message on the tensor path too, not "does not support".
+    expect(() => L.lovaszSoftmax(x, y, { reduction: 'bogus' as never, path: 'tensor' })).toThrow(
+      /^lovaszSoftmax: 'reduction' must be 'mean', 'sum' or 'none', got 'bogus'$/,
+    );
+    const z = tf.zeros([1, 2, 2]);
+    const zy = tf.zeros([1, 2, 2], 'int32');
+    expect(() => L.lovaszHinge(z, zy, { variant: 'elu' as never, path: 'tensor' })).toThrow(
+      /^lovaszHinge: 'variant' must be 'relu' or 'elu\+1', got 'elu'$/,
+    );
+    tf.dispose([z, zy]);
     const auto = L.lovaszSoftmax(x, y, { ignore: 255, classWeights: [1, 2, 1, 1] });
     const r = core.lovaszSoftmax(probs, labels, [B, H, W, C], {
       ignore: 255,
