@@ -10,29 +10,14 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, launchChromium } from './chromium.js';
 import type { GoldenReport } from './page/run-golden.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PAGE = fileURLToPath(new URL('./page', import.meta.url));
-
-/**
- * Headless, no sandbox (CI runs as root), no GPU: WebGL2 still runs, on SwiftShader (ANGLE over
- * its Vulkan device; Debian's Chromium 156 needs no extra flag for it). No background traffic.
- */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 /** Tolerances: the tensor path sums in float32 on the GPU; the core path is float64. */
 const TOL = {
@@ -79,7 +64,7 @@ suite(title, () => {
     await server.listen();
     const url = server.resolvedUrls?.local[0];
     if (!url) throw new Error('the Vite dev server has no local URL');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
