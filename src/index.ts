@@ -23,6 +23,7 @@ export { type BinaryXlossOptions, binaryXloss } from './core/binary-xloss.js';
 export type { ClassSelection, Layout, NumericArray } from './core/check.js';
 export { combinedLoss, type LossTerm } from './core/combined-loss.js';
 export {
+  type HingeKernel,
   type HingeVariant,
   type LovaszHingeOptions,
   lovaszHinge,

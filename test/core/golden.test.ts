@@ -86,3 +86,21 @@ describe('golden vectors (core)', () => {
     });
   }
 });
+
+describe('golden lovaszHinge vectors on each kernel', () => {
+  for (const kernel of ['js', 'wasm'] as const) {
+    for (const c of golden.filter((g) => g.fn === 'lovaszHinge')) {
+      it(`${c.name} matches the golden loss and gradient with kernel '${kernel}'`, () => {
+        const i = c.inputs;
+        const options = { ...(c.options ?? {}), kernel };
+        // Int32Array labels take the WebAssembly kernel's own label check.
+        const labels = Int32Array.from(i.labels.data);
+        const r = lovaszHinge(f32(i.logits.data), labels, i.logits.shape, options);
+        expect(relErr(r.loss, c.expected.loss as number)).toBeLessThanOrEqual(LOSS_TOL);
+        if (c.expected.grad && !c.ties) {
+          expect(maxAbsDiff(r.grad, c.expected.grad.data)).toBeLessThanOrEqual(GRAD_TOL);
+        }
+      });
+    }
+  }
+});

@@ -331,6 +331,16 @@ describe('lovaszHinge edge cases', () => {
     expect(bitIdentical(plain, typed)).toBe(true);
   });
 
+  it('lovaszHinge ties a float64 logit that rounds to a float32 zero with the key 0', () => {
+    // Both errors are exactly 1: the foreground pixel 0 comes first by the tie rule, so
+    // d = [1, 0]. Sorting its key as -0 (below +0) would give [0.5, 0.5].
+    for (const kernel of ['js', 'wasm'] as const) {
+      const r = lovaszHinge(Float64Array.from([5e-324, 0]), [1, 0], [1, 1, 2], { kernel });
+      expect(Array.from(r.grad)).toEqual([-1, 0]);
+      expect(r.loss).toBe(1);
+    }
+  });
+
   it('lovaszHinge accepts labels as any typed array', () => {
     const logits = f32([0.5, -1, 2, 0]);
     const expected = lovaszHinge(logits, [1, 0, 0, 1], [1, 2, 2]);
@@ -470,7 +480,7 @@ describe('lovaszHinge rejects bad inputs', () => {
     const f = call(logits, labels, shape, { per_image: false });
     expect(f).toThrow(TypeError);
     expect(f).toThrow(
-      /^lovaszHinge: unknown option 'per_image' \(did you mean 'perImage'\? known options: 'perImage', 'ignore', 'variant', 'symmetric', 'reduction'\)$/,
+      /^lovaszHinge: unknown option 'per_image' \(did you mean 'perImage'\? known options: 'perImage', 'ignore', 'variant', 'symmetric', 'reduction', 'kernel'\)$/,
     );
   });
 
