@@ -7,7 +7,7 @@ import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.j
 import { lovaszHingeTensor } from './tensor-path/hinge.js';
 
 /** Options the tensor path does not compute (their plain values are fine). */
-const HINGE_CORE_ONLY = { variant: 'relu', symmetric: false, reduction: 'mean' };
+const HINGE_CORE_ONLY = { variant: 'relu', symmetric: false, reduction: 'mean', kernel: 'auto' };
 
 /**
  * Lovász hinge loss for binary segmentation, from logits, as a differentiable tf.Scalar.
@@ -20,8 +20,9 @@ const HINGE_CORE_ONLY = { variant: 'relu', symmetric: false, reduction: 'mean' }
  * Shapes: logits [B, H, W] (float32), labels [B, H, W] (int32 or integer float32) with values
  * 0, 1 or `ignore`. Returns a tf.Scalar, or with reduction 'none' a tf.Tensor1D of one loss
  * per image ([B] with perImage, else [1]). Defaults: perImage true, ignore null, variant
- * 'relu', symmetric false, reduction 'mean', path 'auto' (variant, symmetric and a reduction
- * other than 'mean' are computed on the core path only).
+ * 'relu', symmetric false, reduction 'mean', kernel 'auto', path 'auto' (variant, symmetric,
+ * a reduction other than 'mean' and a kernel other than 'auto' are computed on the core path
+ * only; kernel picks the core's WebAssembly or JavaScript implementation).
  *
  * `path` chooses where it runs: 'core' downloads the tensors once per call and runs the exact
  * typed-array core; 'tensor' stays on the backend (tf.topk, tf.cumsum, tf.scatterND; see

@@ -55,4 +55,33 @@ describeEachBackend('lovaszHinge', () => {
     expect(grad.shape).toEqual([0, 2, 2]);
     tf.dispose([x, y, value, grad]);
   });
+
+  it("lovaszHinge passes kernel through: 'js' and 'wasm' give the same bits", () => {
+    const s = hingeSpec.sample(3);
+    const x = tf.tensor(s.x, s.xShape);
+    const y = tf.tensor(s.y, s.yShape, 'int32');
+    const run = (kernel: 'js' | 'wasm') =>
+      tf.valueAndGrad((t: tf.Tensor) => lovaszHinge(t, y, { ignore: 255, kernel, path: 'core' }))(
+        x,
+      );
+    const js = run('js');
+    const wasm = run('wasm');
+    expect(bits(wasm.value.dataSync())).toEqual(bits(js.value.dataSync()));
+    expect(bits(wasm.grad.dataSync())).toEqual(bits(js.grad.dataSync()));
+    const e = core.lovaszHinge(s.x, s.y, s.xShape, { ignore: 255, kernel: 'js' });
+    expect(bits(js.grad.dataSync())).toEqual(bits(e.grad));
+    tf.dispose([x, y, js.value, js.grad, wasm.value, wasm.grad]);
+  });
+
+  it("lovaszHinge with path 'tensor' rejects a kernel, which only the core path has", () => {
+    const x = tf.tensor([[[0.5, -2]]]);
+    const y = tf.tensor([[[1, 0]]], undefined, 'int32');
+    expect(() => lovaszHinge(x, y, { path: 'tensor', kernel: 'js' })).toThrow(
+      /^lovaszHinge: path 'tensor' does not support 'kernel' \(got "js"\); use path 'core' or 'auto'$/,
+    );
+    expect(() => lovaszHinge(x, y, { path: 'tensor', kernel: 'gpu' as never })).toThrow(
+      /^lovaszHinge: 'kernel' must be 'auto', 'wasm' or 'js', got 'gpu'$/,
+    );
+    tf.dispose([x, y]);
+  });
 });
