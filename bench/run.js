@@ -244,25 +244,32 @@ for (const size of allSoftmaxSizes) {
     probas.length,
   );
 }
-for (const kind of /** @type {const} */ (['random', 'trained'])) {
-  const { logits, labels, shape } = hinge[kind];
-  await timeRow(
-    {
-      id: `core/hinge/${kind}`,
-      impl: 'core',
-      case: hingeCase(kind),
-      size: dims(HINGE_SIZE),
-      backend: 'js',
-      refs:
-        kind === 'random'
+// The default kernel ('auto': WebAssembly in Node) and the JavaScript kernel, which gives the
+// same bits and is what runs where WebAssembly is refused.
+for (const kernel of /** @type {const} */ (['auto', 'js'])) {
+  for (const kind of /** @type {const} */ (['random', 'trained'])) {
+    const { logits, labels, shape } = hinge[kind];
+    const refs =
+      kernel === 'js'
+        ? [{ id: `core/hinge/${kind}`, label: 'wasm' }]
+        : kind === 'random'
           ? [{ id: `c/${dims(SIGMOID_SIZE)}`, label: 'C (C=1)' }]
-          : [{ id: 'core/hinge/random', label: 'random' }],
-    },
-    () => {
-      lovaszHinge(logits, labels, shape, { perImage: true });
-    },
-    logits.length,
-  );
+          : [{ id: 'core/hinge/random', label: 'random' }];
+    await timeRow(
+      {
+        id: kernel === 'js' ? `core-js/hinge/${kind}` : `core/hinge/${kind}`,
+        impl: kernel === 'js' ? "core, kernel 'js'" : 'core',
+        case: hingeCase(kind),
+        size: dims(HINGE_SIZE),
+        backend: kernel === 'js' ? 'js' : 'wasm',
+        refs,
+      },
+      () => {
+        lovaszHinge(logits, labels, shape, { perImage: true, kernel });
+      },
+      logits.length,
+    );
+  }
 }
 
 // ----------------------------------------------------------------------- lovasz/tfjs ----
