@@ -15,7 +15,19 @@ export const OUTPUT = 'src/core/hinge-wasm-binary.ts';
 
 // -O3: speed; stub runtime, no assertions and no abort import: the kernel allocates nothing
 // and indexes memory the caller laid out. The memory is imported so the caller can grow it.
-const FLAGS = ['-O3', '--runtime', 'stub', '--noAssert', '--importMemory', '--use', 'abort='];
+// SIMD (fixed-width, 128-bit) gathers four pixels at a time; engines without it (Safari
+// before 16.4) refuse the module and the JavaScript kernel runs instead.
+const FLAGS = [
+  '-O3',
+  '--runtime',
+  'stub',
+  '--noAssert',
+  '--importMemory',
+  '--use',
+  'abort=',
+  '--enable',
+  'simd',
+];
 
 /** The kernel's WebAssembly bytes, compiled from {@link SOURCE}. */
 export async function compileHingeWasm() {

@@ -118,6 +118,13 @@ suite(title, () => {
     expect(reads).toEqual({ backend: 'webgl', lovaszSoftmax: 0, lovaszHinge: 0, leaked: 0 });
   });
 
+  it("runs the core hinge on the browser's WebAssembly, bit-identical to the JavaScript kernel", async () => {
+    const r = await page.evaluate(() => window.lovaszHingeKernels());
+    expect(r.pixels).toBe(3 * 64 * 64);
+    expect(r.loss).toBeGreaterThan(0);
+    expect(r.sameBits).toBe(true);
+  });
+
   it('logged no console error while running', () => {
     expect(consoleErrors).toEqual([]);
   });

@@ -11,6 +11,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import * as tf from '@tensorflow/tfjs-core';
+import { lovaszHinge as coreHinge } from '../../../src/index.js';
 import * as L from '../../../src/tfjs/index.js';
 import goldenFile from '../../fixtures/golden.json' with { type: 'json' };
 import { type GoldenReport, runGolden } from './run-golden.js';
@@ -25,9 +26,35 @@ declare global {
   interface Window {
     lovaszGolden: (backend: string) => Promise<GoldenReport>;
     lovaszGpuReads: () => Promise<Record<string, number | string>>;
+    lovaszHingeKernels: () => { sameBits: boolean; loss: number; pixels: number };
     lovaszReady: boolean;
   }
 }
+
+/**
+ * The core hinge on this browser's WebAssembly (kernel 'wasm', which throws if the module is
+ * refused) against the JavaScript kernel, on 3 random images of 64x64 with ties and void.
+ */
+window.lovaszHingeKernels = () => {
+  const shape = [3, 64, 64];
+  const n = 3 * 64 * 64;
+  const logits = new Float32Array(n);
+  const labels = new Uint8Array(n);
+  let seed = 12345;
+  for (let i = 0; i < n; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    labels[i] = seed % 17 === 0 ? 255 : (seed >>> 8) & 1;
+    logits[i] = ((seed >>> 12) % 64) / 16 - 2; // a coarse grid: many tied errors
+  }
+  const options = { ignore: 255 };
+  const wasm = coreHinge(logits, labels, shape, { ...options, kernel: 'wasm' });
+  const js = coreHinge(logits, labels, shape, { ...options, kernel: 'js' });
+  const a = new Uint32Array(wasm.grad.buffer);
+  const b = new Uint32Array(js.grad.buffer);
+  const sameBits =
+    Object.is(wasm.loss, js.loss) && a.length === b.length && a.every((v, i) => v === b[i]);
+  return { sameBits, loss: wasm.loss, pixels: n };
+};
 
 window.lovaszGolden = async (backend: string): Promise<GoldenReport> => {
   const ok = await tf.setBackend(backend);
