@@ -22,7 +22,8 @@ const LANES: v128 = i32x4(0, 1, 2, 3);
  *   labels  i32[groups * per]   read: 0, 1 or `ign` (when `hasIgnore`)
  *   grad    f32[groups * per]   written: d loss / d logit times `scale`, 0 where e <= 0
  *   losses  f64[groups]         written: the loss of each group
- *   work    (16 * per + 24576) bytes: two key/payload buffer pairs and the radix counters
+ *   work    (24 * per + 24592) bytes: two key/payload buffer pairs, the radix counters and
+ *           a table of per + 2 float64 reciprocals
  * Returns the sum of the group losses, or NaN when a logit is not finite as a float32 or a
  * label is not 0, 1 or `ign` (the caller then runs its own checks, which name the value).
  */
@@ -69,17 +70,19 @@ function hingeGroup(
   // Zero the group's gradient, gather the positive errors, and fold the validity of every
   // logit (finite as a float32) and label (0, 1 or ign) into `bad`.
   memory.fill(grad + ((<usize>start) << 2), 0, (<usize>(end - start)) << 2);
-  // Four pixels at a time with SIMD: most of a well-trained model's pixels have e <= 0, and a
-  // group of four without a positive error costs a few vector operations and one branch.
+  // Four pixels at a time with SIMD, then four branch-free scalar writes (skipping a group of
+  // four with no positive error was slower: the branch is mispredicted too often).
   const ign4 = i32x4.splat(ign);
   const ignoring = i32x4.splat(hasIgnore ? -1 : 0);
   const exponent = i32x4.splat(0x7f800000);
   const one = i32x4.splat(1);
   const below = f32x4.splat(-1);
   const zero = f32x4.splat(0);
+  const sign = i32x4.splat(SIGN);
   let bad4 = i32x4.splat(0);
   let total4 = i32x4.splat(0);
   let k: i32 = 0;
+  let keptFg: i32 = 0;
   let px = start;
   for (const stop = start + ((end - start) & ~3); px < stop; px += 4) {
     const at = (<usize>px) << 2;
@@ -94,12 +97,14 @@ function hingeGroup(
     const s = f32x4.convert_i32x4_s(i32x4.sub(one, i32x4.shl(label, 1)));
     const m = f32x4.add(f32x4.mul(x, s), zero);
     const keep = i32x4.bitmask(v128.andnot(f32x4.gt(m, below), ignored));
-    if (keep == 0) continue;
+    keptFg += popcnt<i32>(keep & i32x4.bitmask(i32x4.shl(label, 31)));
+    // The sort keys are the order-reversing images of the float bits (see image()).
+    const t = v128.not(v128.xor(m, v128.or(i32x4.shr_s(m, 31), sign)));
     const v = v128.or(i32x4.shl(label, 31), i32x4.add(i32x4.splat(px), LANES));
-    k = put(k, f32x4.extract_lane(m, 0), i32x4.extract_lane(v, 0), keep & 1, keys, vals);
-    k = put(k, f32x4.extract_lane(m, 1), i32x4.extract_lane(v, 1), (keep >> 1) & 1, keys, vals);
-    k = put(k, f32x4.extract_lane(m, 2), i32x4.extract_lane(v, 2), (keep >> 2) & 1, keys, vals);
-    k = put(k, f32x4.extract_lane(m, 3), i32x4.extract_lane(v, 3), keep >> 3, keys, vals);
+    k = put(k, i32x4.extract_lane(t, 0), i32x4.extract_lane(v, 0), keep & 1, work, per);
+    k = put(k, i32x4.extract_lane(t, 1), i32x4.extract_lane(v, 1), (keep >> 1) & 1, work, per);
+    k = put(k, i32x4.extract_lane(t, 2), i32x4.extract_lane(v, 2), (keep >> 2) & 1, work, per);
+    k = put(k, i32x4.extract_lane(t, 3), i32x4.extract_lane(v, 3), keep >> 3, work, per);
   }
   let bad = i32(v128.any_true(bad4));
   let total =
@@ -117,25 +122,30 @@ function hingeGroup(
     if (ignored) continue;
     const sign: i32 = 1 - 2 * y;
     const m: f32 = reinterpret<f32>(bits) * <f32>sign + <f32>0;
-    k = put(k, m, px | (y << 31), i32(m > <f32>-1), keys, vals);
+    const keep = i32(m > <f32>-1);
+    k = put(k, image(reinterpret<i32>(m)), px | (y << 31), keep, work, per);
+    keptFg += keep & y;
     total += y;
   }
   if (bad != 0) return NaN;
   if (k == 0) return 0;
   const sorted = sortDescending(k, keys, vals, keys2, vals2, counts);
-  return hingeLoss(k, total, scale, sorted, sorted == keys ? vals : vals2, grad);
+  const table = counts + COUNTS_BYTES;
+  return hingeLoss(k, k - keptFg, total, scale, sorted, sorted == keys ? vals : vals2, grad, table);
 }
 
 /**
- * Writes the key m = -s * logit (s = 2y - 1; exact in float32) and the payload
- * pixel | label << 31 at position k and returns k + keep: a key that is not kept (its error
- * 1 + m is not positive) is overwritten by the next one, so no branch depends on the data.
+ * Writes the sort key t (the image of m = -s * logit, s = 2y - 1) and the payload
+ * pixel | label << 31 at position k, counts t's three radix digits when `keep`, and returns
+ * k + keep: a pixel that is not kept (its error 1 + m is not positive) is overwritten by the
+ * next one, so no branch depends on the data. The work area is laid out as in hingeGroup.
  */
 // @ts-ignore: decorator
 @inline
-function put(k: i32, m: f32, v: i32, keep: i32, keys: usize, vals: usize): i32 {
-  store<f32>(keys + ((<usize>k) << 2), m);
-  store<i32>(vals + ((<usize>k) << 2), v);
+function put(k: i32, t: i32, v: i32, keep: i32, work: usize, per: i32): i32 {
+  const at = (<usize>k) << 2;
+  store<i32>(work + at, t);
+  store<i32>(work + ((<usize>per) << 2) + at, v);
   return k + keep;
 }
 
@@ -155,10 +165,10 @@ function sortDescending(
 ): usize {
   memory.fill(counts, 0, COUNTS_BYTES);
   for (let i = 0; i < k; i++) {
-    const t = image(load<i32>(keys + ((<usize>i) << 2)));
-    bump(counts + ((<usize>(t & 2047)) << 2));
-    bump(counts + 8192 + ((<usize>((t >>> 11) & 2047)) << 2));
-    bump(counts + 16384 + ((<usize>(t >>> 22)) << 2));
+    const t = load<i32>(keys + ((<usize>i) << 2));
+    add(counts + ((<usize>(t & 2047)) << 2), 1);
+    add(counts + 8192 + ((<usize>((t >>> 11) & 2047)) << 2), 1);
+    add(counts + 16384 + ((<usize>(t >>> 22)) << 2), 1);
   }
   // Exclusive prefix sums; a digit that holds all k keys means the pass would not move any.
   let passes = 0;
@@ -174,11 +184,6 @@ function sortDescending(
       sum += c;
     }
     if (spread) passes |= 1 << pass;
-  }
-  // The keys are mapped to their images in place first, so every pass moves images.
-  for (let i = 0; i < k; i++) {
-    const at = keys + ((<usize>i) << 2);
-    store<i32>(at, image(load<i32>(at)));
   }
   let sk = keys;
   let sv = vals;
@@ -223,38 +228,55 @@ function unimage(t: i32): f32 {
 
 // @ts-ignore: decorator
 @inline
-function bump(at: usize): void {
-  store<i32>(at, load<i32>(at) + 1);
+function add(at: usize, n: i32): void {
+  store<i32>(at, load<i32>(at) + n);
 }
 
 /**
- * Loss and gradient from the sorted positive errors, as hingeLoss in src/core/hinge.ts:
- * foreground step d = 1 / (G + b), background step d = (G - a) / ((G + b) (G + b + 1)).
+ * Loss and gradient from the k sorted positive errors (nb of them background), as hingeLoss
+ * in src/core/hinge.ts: with b background and a foreground steps before a position, a
+ * foreground step has d = 1 / (G + b), a background step d = (G - a) / ((G + b) (G + b + 1)).
+ * The reciprocals 1 / (G + b) are computed first, into `table`: independent divisions run
+ * back to back, where inside the loop each waited for the previous background step and a
+ * branch on the label was mispredicted half the time. Same divisions, same bits.
  */
-function hingeLoss(k: i32, total: i32, scale: f64, keys: usize, vals: usize, grad: usize): f64 {
+function hingeLoss(
+  k: i32,
+  nb: i32,
+  total: i32,
+  scale: f64,
+  keys: usize,
+  vals: usize,
+  grad: usize,
+  table: usize,
+): f64 {
+  if (total == 0) {
+    // No foreground: J goes from 0 to 1 at the first step, d = [1, 0, 0, ...].
+    const v = load<i32>(vals);
+    store<f32>(grad + ((<usize>v) << 2), <f32>scale);
+    return 1 + <f64>unimage(load<i32>(keys));
+  }
+  for (let b = 0; b <= nb + 1; b++) store<f64>(table + ((<usize>b) << 3), 1 / <f64>(total + b));
   let loss: f64 = 0;
   let fgBefore: i32 = 0;
-  let union: i32 = total;
-  // With no foreground at all, the first (background) step takes J from 0 to 1.
-  let inv: f64 = union == 0 ? 1 : 1 / <f64>union;
-  let invNext: f64 = 1 / <f64>(union + 1);
   for (let r = 0; r < k; r++) {
     const at = (<usize>r) << 2;
     const v = load<i32>(vals + at);
     const m = unimage(load<i32>(keys + at));
-    let d: f64;
-    if (v < 0) {
-      d = inv;
-      fgBefore++;
-      store<f32>(grad + ((<usize>(v & 0x7fffffff)) << 2), <f32>(-scale * d));
-    } else {
-      d = union == 0 ? 1 : <f64>(total - fgBefore) * inv * invNext;
-      union++;
-      inv = invNext;
-      invNext = 1 / <f64>(union + 1);
-      store<f32>(grad + ((<usize>v) << 2), <f32>(scale * d));
-    }
+    const fg = v >>> 31;
+    const slot = table + ((<usize>(r - fgBefore)) << 3);
+    const inv = load<f64>(slot);
+    const dBg = <f64>(total - fgBefore) * inv * load<f64>(slot, 8);
+    // d = fg ? inv : dBg, and the sign of the gradient, chosen with bit masks: V8 turns a
+    // floating-point select into a branch, mispredicted half the time on random labels.
+    const pick = -(<i64>fg);
+    const d = reinterpret<f64>((reinterpret<i64>(inv) & pick) | (reinterpret<i64>(dBg) & ~pick));
+    // d loss / d logit = -s * d: -scale * d on foreground, scale * d on background (the
+    // same bits: a product's sign does not change its magnitude).
+    const g = reinterpret<i32>(<f32>(scale * d)) ^ (fg << 31);
+    store<i32>(grad + ((<usize>(v & 0x7fffffff)) << 2), g);
     loss += (1 + <f64>m) * d;
+    fgBefore += fg;
   }
   return loss;
 }

@@ -97,7 +97,8 @@ export function hingeWasm(
   const gradAt = 8 * n;
   const lossesAt = align(12 * n, 8);
   const workAt = align(lossesAt + 8 * groups, 64);
-  const need = workAt + 16 * per + COUNTS_BYTES;
+  // Work area: two key/payload buffer pairs, the radix counters, per + 2 float64 reciprocals.
+  const need = workAt + 16 * per + COUNTS_BYTES + 8 * (per + 2);
   const have = k.memory.buffer.byteLength;
   if (need > have) {
     try {
