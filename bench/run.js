@@ -272,6 +272,20 @@ for (const kernel of /** @type {const} */ (['auto', 'js'])) {
   }
 }
 
+/**
+ * WebAssembly memory the hinge kernel holds after the core hinge rows (null: not run).
+ * @type {number | null}
+ */
+let hingeWasmBytes = null;
+if (rows.some((r) => r.id === 'core/hinge/random' || r.id === 'core/hinge/trained')) {
+  try {
+    const wasm = await import('../dist/core/hinge-wasm.js');
+    hingeWasmBytes = wasm.hingeWasmBytes();
+  } catch {
+    // An internal detail: its absence only leaves the sentence out.
+  }
+}
+
 // ----------------------------------------------------------------------- lovasz/tfjs ----
 
 tf.env().set('PROD', true); // no debug checks, no "install tfjs-node" banner
@@ -658,7 +672,13 @@ const memoryText = memory
         `${formatBytes(m.gradBytes)} per call. Held by the core between calls: ` +
         `${formatBytes(m.retainedBytes)} of typed arrays (arrayBuffers growth over the first ` +
         `call minus the returned gradient), of which sort buffers ${sortBytes} ` +
-        `(sortBufferBytes()). Peak RSS of the whole run: ` +
+        `(sortBufferBytes()). ` +
+        (hingeWasmBytes === null
+          ? ''
+          : `The hinge's WebAssembly memory after the ${dims(HINGE_SIZE)} rows: ` +
+            `${formatBytes(hingeWasmBytes)} (the inputs copied in and the gradient, 12 bytes ` +
+            'per pixel of the batch, and 24 bytes of work per pixel of one image). ') +
+        `Peak RSS of the whole run: ` +
         `${formatBytes(process.resourceUsage().maxRSS * 1024)}.`
       );
     })()
@@ -705,7 +725,7 @@ const resultsName =
 const resultsPath = join(here, 'results', resultsName);
 writeFileSync(
   resultsPath,
-  `${JSON.stringify({ machine, rows, targets, memory, notes, positiveErrorFraction: positive }, null, 2)}\n`,
+  `${JSON.stringify({ machine, rows, targets, memory, hingeWasmBytes, notes, positiveErrorFraction: positive }, null, 2)}\n`,
 );
 log(`\nresults written to ${resultsPath}`);
 
