@@ -14,62 +14,49 @@ const SIGN: i32 = 0x80000000;
 const COUNTS_BYTES: i32 = 3 * 2048 * 4;
 const LANES: v128 = i32x4(0, 1, 2, 3);
 
+// The group being gathered, carried from one gather() call to the next.
+let kept: i32 = 0; // pairs written so far
+let foreground: i32 = 0; // valid foreground pixels (G)
+let keptForeground: i32 = 0; // kept pairs that are foreground
+let invalid: i32 = 0; // a logit not finite as a float32, or a label not 0, 1 or ign
+
 /**
- * The Lovász hinge (relu, not symmetric) of `groups` groups of `per` pixels each.
+ * The kernel computes the Lovász hinge (relu, not symmetric) of one group of pixels (an
+ * image, or the batch) in three steps: begin(), gather() over consecutive chunks of the
+ * group's pixels, then finish(). The caller copies each chunk's logits and labels into a
+ * small staging area, so the inputs are never copied whole.
  *
- * Memory (byte offsets, 4-byte aligned; `losses` 8-byte aligned):
- *   logits  f32[groups * per]   read
- *   labels  i32[groups * per]   read: 0, 1 or `ign` (when `hasIgnore`)
- *   grad    f32[groups * per]   written: d loss / d logit times `scale`, 0 where e <= 0
- *   losses  f64[groups]         written: the loss of each group
- *   work    (24 * per + 24592) bytes: two key/payload buffer pairs, the radix counters and
- *           a table of per + 2 float64 reciprocals
- * Returns the sum of the group losses, or NaN when a logit is not finite as a float32 or a
- * label is not 0, 1 or `ign` (the caller then runs its own checks, which name the value).
+ * Memory (byte offsets, 16-byte aligned):
+ *   logits  f32[count]   one chunk, read
+ *   labels  i32[count]   one chunk, read: 0, 1 or `ign` (when `hasIgnore`)
+ *   grad    f32[pixels]  the whole gradient, indexed by pixel: written, 0 where e <= 0
+ *   work    16 * per + 32 + 24576 bytes, for groups of at most `per` pixels: two key/payload
+ *           buffer pairs (each followed by 16 bytes of slack) and the radix counters
  */
-export function hinge(
-  groups: i32,
-  per: i32,
-  ign: i32,
-  hasIgnore: bool,
-  scale: f64,
-  logits: usize,
-  labels: usize,
-  grad: usize,
-  losses: usize,
-  work: usize,
-): f64 {
-  let sum: f64 = 0;
-  for (let g = 0; g < groups; g++) {
-    const loss = hingeGroup(g * per, (g + 1) * per, ign, hasIgnore, scale, logits, labels, grad, work, per);
-    if (isNaN(loss)) return NaN;
-    store<f64>(losses + ((<usize>g) << 3), loss);
-    sum += loss;
-  }
-  return sum;
+export function begin(): void {
+  kept = 0;
+  foreground = 0;
+  keptForeground = 0;
+  invalid = 0;
 }
 
-/** The hinge of pixels [start, end): gather the positive errors, sort them, one pass. */
-function hingeGroup(
-  start: i32,
-  end: i32,
+/**
+ * Gathers pixels [px, px + count) of the group, whose logits and labels sit at `logits` and
+ * `labels`: zeroes their gradient, appends the pairs of the positive errors, and checks
+ * every logit and label.
+ */
+export function gather(
+  px: i32,
+  count: i32,
   ign: i32,
   hasIgnore: bool,
-  scale: f64,
   logits: usize,
   labels: usize,
   grad: usize,
   work: usize,
   per: i32,
-): f64 {
-  const keys = work;
-  const vals = keys + ((<usize>per) << 2);
-  const keys2 = vals + ((<usize>per) << 2);
-  const vals2 = keys2 + ((<usize>per) << 2);
-  const counts = vals2 + ((<usize>per) << 2);
-  // Zero the group's gradient, gather the positive errors, and fold the validity of every
-  // logit (finite as a float32) and label (0, 1 or ign) into `bad`.
-  memory.fill(grad + ((<usize>start) << 2), 0, (<usize>(end - start)) << 2);
+): void {
+  memory.fill(grad + ((<usize>px) << 2), 0, (<usize>count) << 2);
   // Four pixels at a time with SIMD, then four branch-free scalar writes (skipping a group of
   // four with no positive error was slower: the branch is mispredicted too often).
   const ign4 = i32x4.splat(ign);
@@ -81,11 +68,11 @@ function hingeGroup(
   const sign = i32x4.splat(SIGN);
   let bad4 = i32x4.splat(0);
   let total4 = i32x4.splat(0);
-  let k: i32 = 0;
-  let keptFg: i32 = 0;
-  let px = start;
-  for (const stop = start + ((end - start) & ~3); px < stop; px += 4) {
-    const at = (<usize>px) << 2;
+  let k = kept;
+  let keptFg = keptForeground;
+  let i = 0;
+  for (const stop = count & ~3; i < stop; i += 4) {
+    const at = (<usize>i) << 2;
     const y = v128.load(labels + at);
     const x = v128.load(logits + at);
     const ignored = v128.and(i32x4.eq(y, ign4), ignoring);
@@ -100,7 +87,7 @@ function hingeGroup(
     keptFg += popcnt<i32>(keep & i32x4.bitmask(i32x4.shl(label, 31)));
     // The sort keys are the order-reversing images of the float bits (see image()).
     const t = v128.not(v128.xor(m, v128.or(i32x4.shr_s(m, 31), sign)));
-    const v = v128.or(i32x4.shl(label, 31), i32x4.add(i32x4.splat(px), LANES));
+    const v = v128.or(i32x4.shl(label, 31), i32x4.add(i32x4.splat(px + i), LANES));
     k = put(k, i32x4.extract_lane(t, 0), i32x4.extract_lane(v, 0), keep & 1, work, per);
     k = put(k, i32x4.extract_lane(t, 1), i32x4.extract_lane(v, 1), (keep >> 1) & 1, work, per);
     k = put(k, i32x4.extract_lane(t, 2), i32x4.extract_lane(v, 2), (keep >> 2) & 1, work, per);
@@ -112,26 +99,44 @@ function hingeGroup(
     i32x4.extract_lane(total4, 1) +
     i32x4.extract_lane(total4, 2) +
     i32x4.extract_lane(total4, 3);
-  // The last (end - start) % 4 pixels, one at a time.
-  for (; px < end; px++) {
-    const at = (<usize>px) << 2;
+  // The last count % 4 pixels, one at a time.
+  for (; i < count; i++) {
+    const at = (<usize>i) << 2;
     const y = load<i32>(labels + at);
     const bits = load<i32>(logits + at);
     const ignored = hasIgnore && y == ign;
     bad |= i32((bits & 0x7f800000) == 0x7f800000) | i32(<u32>y > 1 && !ignored);
     if (ignored) continue;
-    const sign: i32 = 1 - 2 * y;
-    const m: f32 = reinterpret<f32>(bits) * <f32>sign + <f32>0;
+    const s: i32 = 1 - 2 * y;
+    const m: f32 = reinterpret<f32>(bits) * <f32>s + <f32>0;
     const keep = i32(m > <f32>-1);
-    k = put(k, image(reinterpret<i32>(m)), px | (y << 31), keep, work, per);
+    k = put(k, image(reinterpret<i32>(m)), (px + i) | (y << 31), keep, work, per);
     keptFg += keep & y;
     total += y;
   }
-  if (bad != 0) return NaN;
+  kept = k;
+  keptForeground = keptFg;
+  foreground += total;
+  invalid |= bad;
+}
+
+/**
+ * Sorts the gathered pairs and returns the group's loss, writing `scale` times its gradient
+ * into `grad`; NaN when gather() met a bad value (the caller then runs its own checks, which
+ * name it).
+ */
+export function finish(scale: f64, grad: usize, work: usize, per: i32): f64 {
+  if (invalid != 0) return NaN;
+  const k = kept;
   if (k == 0) return 0;
-  const sorted = sortDescending(k, keys, vals, keys2, vals2, counts);
-  const table = counts + COUNTS_BYTES;
-  return hingeLoss(k, k - keptFg, total, scale, sorted, sorted == keys ? vals : vals2, grad, table);
+  const pair = ((<usize>per) << 3) + 16;
+  const keys = work;
+  const keys2 = work + pair;
+  const sorted = sortDescending(k, keys, keys2, work + 2 * pair, per);
+  // The reciprocals go into the pair the sorted keys are not in: 8 * per + 16 bytes, room for
+  // the at most per + 2 of them.
+  const table = sorted == keys ? keys2 : keys;
+  return hingeLoss(k, k - keptForeground, foreground, scale, sorted, sorted + ((<usize>per) << 2), grad, table);
 }
 
 /**
@@ -150,19 +155,15 @@ function put(k: i32, t: i32, v: i32, keep: i32, work: usize, per: i32): i32 {
 }
 
 /**
- * Stable LSD radix sort of the k float32 keys at `keys` (payloads at `vals`), decreasing,
- * three passes of 11, 11 and 10 bits over t, the order-reversing int32 image of the float
- * bits; a pass whose digit is the same for every key is skipped. Returns the address of the
- * sorted images t (keys or keys2); the payloads sit at the same offset in vals or vals2.
+ * Stable LSD radix sort of the k keys at `keys` (payloads 4 * per bytes after them), by
+ * increasing t, the order-reversing int32 image of the float keys (so by decreasing key),
+ * in three passes of 11, 11 and 10 bits; a pass whose digit is the same for every key is
+ * skipped. Returns the address of the sorted images (keys or keys2); their payloads follow
+ * 4 * per bytes after.
  */
-function sortDescending(
-  k: i32,
-  keys: usize,
-  vals: usize,
-  keys2: usize,
-  vals2: usize,
-  counts: usize,
-): usize {
+function sortDescending(k: i32, keys: usize, keys2: usize, counts: usize, per: i32): usize {
+  const vals = keys + ((<usize>per) << 2);
+  const vals2 = keys2 + ((<usize>per) << 2);
   memory.fill(counts, 0, COUNTS_BYTES);
   for (let i = 0; i < k; i++) {
     const t = load<i32>(keys + ((<usize>i) << 2));

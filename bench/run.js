@@ -676,8 +676,8 @@ const memoryText = memory
         (hingeWasmBytes === null
           ? ''
           : `The hinge's WebAssembly memory after the ${dims(HINGE_SIZE)} rows: ` +
-            `${formatBytes(hingeWasmBytes)} (the inputs copied in and the gradient, 12 bytes ` +
-            'per pixel of the batch, and 24 bytes of work per pixel of one image). ') +
+            `${formatBytes(hingeWasmBytes)} (the gradient, 4 bytes per pixel of the batch; ` +
+            '16 bytes of sort buffers per pixel of one image; 128 kB of staged inputs). ') +
         `Peak RSS of the whole run: ` +
         `${formatBytes(process.resourceUsage().maxRSS * 1024)}.`
       );

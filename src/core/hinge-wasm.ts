@@ -1,28 +1,32 @@
 import type { NumericArray } from './check.js';
 import { HINGE_WASM_BASE64 } from './hinge-wasm-binary.js';
 
-/** The kernel's one export (assembly/hinge.ts documents the memory layout). */
-type HingeExport = (
-  groups: number,
-  per: number,
-  ign: number,
-  hasIgnore: number,
-  scale: number,
-  logits: number,
-  labels: number,
-  grad: number,
-  losses: number,
-  work: number,
-) => number;
-
+/** The kernel's exports (assembly/hinge.ts documents them and the memory layout). */
 interface Kernel {
   memory: WebAssembly.Memory;
-  hinge: HingeExport;
+  begin(): void;
+  gather(
+    px: number,
+    count: number,
+    ign: number,
+    hasIgnore: number,
+    logits: number,
+    labels: number,
+    grad: number,
+    work: number,
+    per: number,
+  ): void;
+  finish(scale: number, grad: number, work: number, per: number): number;
 }
 
 const PAGE = 65536;
 // Radix counters: three digits of 2048 int32 each.
 const COUNTS_BYTES = 3 * 2048 * 4;
+// Pixels copied in at a time: the inputs are staged in chunks (2 x 64 kB, in cache), never
+// copied whole.
+const CHUNK = 16384;
+const LABELS_AT = 4 * CHUNK;
+const GRAD_AT = 8 * CHUNK;
 
 // undefined: not tried yet; null: WebAssembly is missing or refused (e.g. by a
 // Content-Security-Policy without 'wasm-unsafe-eval'), and `failure` says why.
@@ -39,10 +43,10 @@ function load(): Kernel | null {
   try {
     const bytes = Uint8Array.from(atob(HINGE_WASM_BASE64), (c) => c.charCodeAt(0));
     const memory = new WebAssembly.Memory({ initial: 1 });
-    // Synchronous compilation: the module is 1.8 kB, under the 4 kB browsers allow on
-    // the main thread.
+    // Synchronous compilation: the module is 1.9 kB, under the 4 kB browsers allow on the
+    // main thread.
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    kernel = { memory, hinge: instance.exports.hinge as HingeExport };
+    kernel = { memory, ...(instance.exports as unknown as Omit<Kernel, 'memory'>) };
   } catch (error) {
     kernel = null;
     failure = `WebAssembly refused the kernel (${error instanceof Error ? error.message : String(error)})`;
@@ -79,6 +83,9 @@ export type HingeWasmResult =
  * caller must have checked them already unless they are an integer typed array (whose valid
  * values convert exactly). Returns the summed group losses; `losses` (when given) receives
  * each group's loss. The gradient is scaled by `scale`.
+ *
+ * Memory held: the gradient (4 bytes per pixel), 16 bytes per pixel of one group for the
+ * sort, and 128 kB of staging.
  */
 export function hingeWasm(
   logits: NumericArray,
@@ -92,13 +99,8 @@ export function hingeWasm(
   const k = load();
   if (k === null) return { kind: 'unavailable', reason: hingeWasmUnavailable() };
   const n = groups * per;
-  // Layout: logits f32[n], labels i32[n], grad f32[n], losses f64[groups], then the work area.
-  const labelsAt = 4 * n;
-  const gradAt = 8 * n;
-  const lossesAt = align(12 * n, 8);
-  const workAt = align(lossesAt + 8 * groups, 64);
-  // Work area: two key/payload buffer pairs, the radix counters, per + 2 float64 reciprocals.
-  const need = workAt + 16 * per + COUNTS_BYTES + 8 * (per + 2);
+  const workAt = align(GRAD_AT + 4 * n, 64);
+  const need = workAt + 16 * per + 32 + COUNTS_BYTES;
   const have = k.memory.buffer.byteLength;
   if (need > have) {
     try {
@@ -116,25 +118,36 @@ export function hingeWasm(
     }
   }
   const buffer = k.memory.buffer;
-  new Float32Array(buffer, 0, n).set(logits);
-  new Int32Array(buffer, labelsAt, n).set(labels);
+  const stagedLogits = new Float32Array(buffer, 0, CHUNK);
+  const stagedLabels = new Int32Array(buffer, LABELS_AT, CHUNK);
   const hasIgnore = ign === null ? 0 : 1;
-  const sum = k.hinge(
-    groups,
-    per,
-    ign ?? -1,
-    hasIgnore,
-    scale,
-    0,
-    labelsAt,
-    gradAt,
-    lossesAt,
-    workAt,
-  );
-  if (Number.isNaN(sum)) return { kind: 'invalid' };
-  if (losses) losses.set(new Float64Array(buffer, lossesAt, groups));
+  let sum = 0;
+  for (let g = 0; g < groups; g++) {
+    k.begin();
+    const end = (g + 1) * per;
+    for (let px = g * per; px < end; px += CHUNK) {
+      const count = Math.min(CHUNK, end - px);
+      stage(stagedLogits, logits, px, count);
+      stage(stagedLabels, labels, px, count);
+      k.gather(px, count, ign ?? -1, hasIgnore, 0, LABELS_AT, GRAD_AT, workAt, per);
+    }
+    const loss = k.finish(scale, GRAD_AT, workAt, per);
+    if (Number.isNaN(loss)) return { kind: 'invalid' };
+    if (losses) losses[g] = loss;
+    sum += loss;
+  }
   // slice(): a fresh, uninitialised copy, cheaper than zeroing a new array and then copying.
-  return { kind: 'done', loss: sum, grad: new Float32Array(buffer, gradAt, n).slice() };
+  return { kind: 'done', loss: sum, grad: new Float32Array(buffer, GRAD_AT, n).slice() };
+}
+
+/** Copies values [start, start + count) of `from` to the start of `to`, converting. */
+function stage(to: Float32Array | Int32Array, from: NumericArray, start: number, count: number) {
+  const typed = from as Partial<Float32Array>;
+  if (typeof typed.subarray === 'function') {
+    to.set(typed.subarray(start, start + count));
+  } else {
+    for (let i = 0; i < count; i++) to[i] = from[start + i];
+  }
 }
 
 function align(bytes: number, to: number): number {

@@ -142,6 +142,15 @@ describe("lovaszHinge kernel 'wasm' and kernel 'js'", () => {
     });
   });
 
+  it('return the same bits when images span several 16384-pixel staging chunks and end mid-chunk', () => {
+    const shape: Shape = [2, 131, 257]; // 33667 pixels per image: 2 chunks and 899 (not 4k)
+    const { logits, labels } = randomCase(shape, 13);
+    expectSameBits(logits, labels, shape);
+    expectSameBits(logits, labels, shape, { perImage: false, reduction: 'none' });
+    // Plain arrays are staged element by element.
+    expectSameBits(Array.from(logits), Array.from(labels), shape, { ignore: 255 });
+  });
+
   it('lovaszHingeFlat takes the WebAssembly kernel and gives the bits of kernel js', () => {
     const { logits, labels } = randomCase([1, 40, 50], 11);
     const flat = lovaszHingeFlat(logits, labels);
