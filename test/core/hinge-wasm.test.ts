@@ -311,3 +311,27 @@ describe('lovaszHinge without WebAssembly', () => {
     );
   });
 });
+
+describe('lovaszHinge when WebAssembly memory cannot grow', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.resetModules();
+  });
+
+  it("falls back to JavaScript with kernel 'auto' and names the bytes with kernel 'wasm'", async () => {
+    vi.resetModules();
+    const fresh = await import('../../src/core/hinge.js');
+    const { logits, labels } = randomCase([2, 120, 130], 21);
+    // A first small call instantiates the kernel with a small memory.
+    fresh.lovaszHinge(logits.subarray(0, 16), labels.subarray(0, 16), [1, 4, 4]);
+    vi.spyOn(WebAssembly.Memory.prototype, 'grow').mockImplementation(() => {
+      throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');
+    });
+    const auto = fresh.lovaszHinge(logits, labels, [2, 120, 130]);
+    const js = lovaszHinge(logits, labels, [2, 120, 130], { kernel: 'js' });
+    expect(bitIdentical(auto, js)).toBe(true);
+    expect(() => fresh.lovaszHinge(logits, labels, [2, 120, 130], { kernel: 'wasm' })).toThrow(
+      /^lovaszHinge: kernel 'wasm' cannot run this call: \d+ bytes of WebAssembly memory are not available$/,
+    );
+  });
+});
