@@ -30,9 +30,28 @@ let invalid: i32 = 0; // a logit not finite as a float32, or a label not 0, 1 or
  *   logits  f32[count]   one chunk, read
  *   labels  i32[count]   one chunk, read: 0, 1 or `ign` (when `hasIgnore`)
  *   grad    f32[pixels]  the whole gradient, indexed by pixel: written, 0 where e <= 0
- *   work    16 * per + 32 + 24576 bytes, for groups of at most `per` pixels: two key/payload
- *           buffer pairs (each followed by 16 bytes of slack) and the radix counters
+ *   shuffles 256 bytes, written once by prepare()
+ *   work    16 * per + 64 + 24576 bytes, for groups of at most `per` pixels: two pairs of
+ *           key and payload buffers (each buffer followed by 16 bytes of slack, see pairBytes)
+ *           and the radix counters
  */
+/**
+ * Writes the 16 byte shuffles that move the kept lanes of a 4-lane vector to its front, in
+ * order: entry m (a 4-bit mask of kept lanes) at shuffles + 16 m. Call once.
+ */
+export function prepare(shuffles: usize): void {
+  for (let m = 0; m < 16; m++) {
+    let j = 0;
+    for (let lane = 0; lane < 4; lane++) {
+      if ((m & (1 << lane)) == 0) continue;
+      for (let b = 0; b < 4; b++) store<u8>(shuffles + (m << 4) + (j << 2) + b, (lane << 2) + b);
+      j++;
+    }
+    // Bytes past the kept lanes select nothing (index >= 16 reads as 0).
+    for (let b = j << 2; b < 16; b++) store<u8>(shuffles + (m << 4) + b, 0xff);
+  }
+}
+
 export function begin(): void {
   kept = 0;
   foreground = 0;
@@ -55,10 +74,13 @@ export function gather(
   grad: usize,
   work: usize,
   per: i32,
+  shuffles: usize,
 ): void {
   memory.fill(grad + ((<usize>px) << 2), 0, (<usize>count) << 2);
-  // Four pixels at a time with SIMD, then four branch-free scalar writes (skipping a group of
-  // four with no positive error was slower: the branch is mispredicted too often).
+  // Four pixels at a time with SIMD. The kept lanes (positive errors) are shuffled to the
+  // front and the whole vector is stored at k: no branch on the data, two stores per four
+  // pixels; the lanes past the kept ones are overwritten by the next store.
+  const vals = valsOf(work, per);
   const ign4 = i32x4.splat(ign);
   const ignoring = i32x4.splat(hasIgnore ? -1 : 0);
   const exponent = i32x4.splat(0x7f800000);
@@ -88,10 +110,10 @@ export function gather(
     // The sort keys are the order-reversing images of the float bits (see image()).
     const t = v128.not(v128.xor(m, v128.or(i32x4.shr_s(m, 31), sign)));
     const v = v128.or(i32x4.shl(label, 31), i32x4.add(i32x4.splat(px + i), LANES));
-    k = put(k, i32x4.extract_lane(t, 0), i32x4.extract_lane(v, 0), keep & 1, work, per);
-    k = put(k, i32x4.extract_lane(t, 1), i32x4.extract_lane(v, 1), (keep >> 1) & 1, work, per);
-    k = put(k, i32x4.extract_lane(t, 2), i32x4.extract_lane(v, 2), (keep >> 2) & 1, work, per);
-    k = put(k, i32x4.extract_lane(t, 3), i32x4.extract_lane(v, 3), keep >> 3, work, per);
+    const shuffle = v128.load(shuffles + ((<usize>keep) << 4));
+    v128.store(work + ((<usize>k) << 2), i8x16.swizzle(t, shuffle));
+    v128.store(vals + ((<usize>k) << 2), i8x16.swizzle(v, shuffle));
+    k += popcnt<i32>(keep);
   }
   let bad = i32(v128.any_true(bad4));
   let total =
@@ -129,14 +151,14 @@ export function finish(scale: f64, grad: usize, work: usize, per: i32): f64 {
   if (invalid != 0) return NaN;
   const k = kept;
   if (k == 0) return 0;
-  const pair = ((<usize>per) << 3) + 16;
+  const pair = pairBytes(per);
   const keys = work;
   const keys2 = work + pair;
   const sorted = sortDescending(k, keys, keys2, work + 2 * pair, per);
-  // The reciprocals go into the pair the sorted keys are not in: 8 * per + 16 bytes, room for
+  // The reciprocals go into the pair the sorted keys are not in: 8 * per + 32 bytes, room for
   // the at most per + 2 of them.
   const table = sorted == keys ? keys2 : keys;
-  return hingeLoss(k, k - keptForeground, foreground, scale, sorted, sorted + ((<usize>per) << 2), grad, table);
+  return hingeLoss(k, k - keptForeground, foreground, scale, sorted, valsOf(sorted, per), grad, table);
 }
 
 /**
@@ -150,7 +172,7 @@ export function finish(scale: f64, grad: usize, work: usize, per: i32): f64 {
 function put(k: i32, t: i32, v: i32, keep: i32, work: usize, per: i32): i32 {
   const at = (<usize>k) << 2;
   store<i32>(work + at, t);
-  store<i32>(work + ((<usize>per) << 2) + at, v);
+  store<i32>(valsOf(work, per) + at, v);
   return k + keep;
 }
 
@@ -162,8 +184,8 @@ function put(k: i32, t: i32, v: i32, keep: i32, work: usize, per: i32): i32 {
  * 4 * per bytes after.
  */
 function sortDescending(k: i32, keys: usize, keys2: usize, counts: usize, per: i32): usize {
-  const vals = keys + ((<usize>per) << 2);
-  const vals2 = keys2 + ((<usize>per) << 2);
+  const vals = valsOf(keys, per);
+  const vals2 = valsOf(keys2, per);
   memory.fill(counts, 0, COUNTS_BYTES);
   for (let i = 0; i < k; i++) {
     const t = load<i32>(keys + ((<usize>i) << 2));
@@ -210,6 +232,23 @@ function sortDescending(k: i32, keys: usize, keys2: usize, counts: usize, per: i
     dv = b;
   }
   return sk;
+}
+
+/**
+ * Bytes of one key and payload buffer pair: per int32 each, and after each 16 bytes of slack
+ * for the vector stores of gather().
+ */
+// @ts-ignore: decorator
+@inline
+function pairBytes(per: i32): usize {
+  return ((<usize>per) << 3) + 32;
+}
+
+/** Where the payloads of the keys at `keys` start. */
+// @ts-ignore: decorator
+@inline
+function valsOf(keys: usize, per: i32): usize {
+  return keys + ((<usize>per) << 2) + 16;
 }
 
 /** Order-reversing image of float32 bits as int32 (its own inverse is {@link unimage}). */

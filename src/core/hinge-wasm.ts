@@ -4,6 +4,7 @@ import { HINGE_WASM_BASE64 } from './hinge-wasm-binary.js';
 /** The kernel's exports (assembly/hinge.ts documents them and the memory layout). */
 interface Kernel {
   memory: WebAssembly.Memory;
+  prepare(shuffles: number): void;
   begin(): void;
   gather(
     px: number,
@@ -15,6 +16,7 @@ interface Kernel {
     grad: number,
     work: number,
     per: number,
+    shuffles: number,
   ): void;
   finish(scale: number, grad: number, work: number, per: number): number;
 }
@@ -25,8 +27,12 @@ const COUNTS_BYTES = 3 * 2048 * 4;
 // Pixels copied in at a time: the inputs are staged in chunks (2 x 64 kB, in cache), never
 // copied whole.
 const CHUNK = 16384;
-const LABELS_AT = 4 * CHUNK;
-const GRAD_AT = 8 * CHUNK;
+// Layout: the kernel's 256-byte shuffle table, the staged logits and labels, the gradient,
+// then the work area.
+const SHUFFLES_AT = 0;
+const LOGITS_AT = 256;
+const LABELS_AT = LOGITS_AT + 4 * CHUNK;
+const GRAD_AT = LABELS_AT + 4 * CHUNK;
 
 // undefined: not tried yet; null: WebAssembly is missing or refused (e.g. by a
 // Content-Security-Policy without 'wasm-unsafe-eval'), and `failure` says why.
@@ -43,10 +49,11 @@ function load(): Kernel | null {
   try {
     const bytes = Uint8Array.from(atob(HINGE_WASM_BASE64), (c) => c.charCodeAt(0));
     const memory = new WebAssembly.Memory({ initial: 1 });
-    // Synchronous compilation: the module is 1.9 kB, under the 4 kB browsers allow on the
+    // Synchronous compilation: the module is 2 kB, under the 4 kB browsers allow on the
     // main thread.
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
     kernel = { memory, ...(instance.exports as unknown as Omit<Kernel, 'memory'>) };
+    kernel.prepare(SHUFFLES_AT);
   } catch (error) {
     kernel = null;
     failure = `WebAssembly refused the kernel (${error instanceof Error ? error.message : String(error)})`;
@@ -100,7 +107,7 @@ export function hingeWasm(
   if (k === null) return { kind: 'unavailable', reason: hingeWasmUnavailable() };
   const n = groups * per;
   const workAt = align(GRAD_AT + 4 * n, 64);
-  const need = workAt + 16 * per + 32 + COUNTS_BYTES;
+  const need = workAt + 16 * per + 64 + COUNTS_BYTES;
   const have = k.memory.buffer.byteLength;
   if (need > have) {
     try {
@@ -118,7 +125,7 @@ export function hingeWasm(
     }
   }
   const buffer = k.memory.buffer;
-  const stagedLogits = new Float32Array(buffer, 0, CHUNK);
+  const stagedLogits = new Float32Array(buffer, LOGITS_AT, CHUNK);
   const stagedLabels = new Int32Array(buffer, LABELS_AT, CHUNK);
   const hasIgnore = ign === null ? 0 : 1;
   let sum = 0;
@@ -129,7 +136,18 @@ export function hingeWasm(
       const count = Math.min(CHUNK, end - px);
       stage(stagedLogits, logits, px, count);
       stage(stagedLabels, labels, px, count);
-      k.gather(px, count, ign ?? -1, hasIgnore, 0, LABELS_AT, GRAD_AT, workAt, per);
+      k.gather(
+        px,
+        count,
+        ign ?? -1,
+        hasIgnore,
+        LOGITS_AT,
+        LABELS_AT,
+        GRAD_AT,
+        workAt,
+        per,
+        SHUFFLES_AT,
+      );
     }
     const loss = k.finish(scale, GRAD_AT, workAt, per);
     if (Number.isNaN(loss)) return { kind: 'invalid' };
