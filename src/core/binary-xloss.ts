@@ -5,6 +5,7 @@ import {
   checkLabels,
   checkLength,
   checkOptionKeys,
+  checkOut,
   type NumericArray,
   option,
 } from './check.js';
@@ -24,6 +25,13 @@ export interface BinaryXlossOptions {
   ignore?: number | null;
   /** 'mean' over valid pixels (default), 'sum', or 'none' (one loss per pixel, 0 where void). */
   reduction?: Reduction;
+  /**
+   * A Float32Array of the input's length to write the gradient into, returned as `grad`,
+   * instead of a new array each call: with it, a call allocates nothing proportional to the
+   * input after the first. It must not share memory with the inputs; the lovasz/tfjs losses
+   * refuse it. Default: a new array.
+   */
+  out?: Float32Array;
 }
 
 /**
@@ -46,7 +54,7 @@ export function binaryXloss(
   options: BinaryXlossOptions = {},
 ): LossResult {
   const fn = 'binaryXloss';
-  checkOptionKeys(fn, options, ['ignore', 'reduction']);
+  checkOptionKeys(fn, options, ['ignore', 'reduction', 'out']);
   const reduction = checkReduction(fn, option(options?.reduction, 'mean'));
   const ignore = checkIgnore(fn, options.ignore ?? null);
   checkArray(fn, 'logits', logits);
@@ -54,11 +62,12 @@ export function binaryXloss(
   checkLength(fn, 'labels', labels, logits.length, `'logits' (${logits.length} values)`);
   checkFinite(fn, 'logits', logits);
   checkLabels(fn, 'labels', labels, 2, ignore, '0 or 1');
+  const out = checkOut(fn, options.out, logits.length, { logits, labels });
   const n = logits.length;
   // Labels are validated: with no ignore label none is negative, so -1 matches no pixel (an
   // integer comparison, cheaper than one against NaN).
   const ign = ignore === null ? -1 : ignore;
-  const grad = new Float32Array(n);
+  const grad = out ? out.fill(0) : new Float32Array(n);
   let valid = 0;
   for (let i = 0; i < n; i++) if (labels[i] !== ign) valid++;
   const losses = reduction === 'none' ? new Float64Array(n) : null;

@@ -174,6 +174,42 @@ export function checkLabels(
 }
 
 /**
+ * The `out` option: null when absent, else a Float32Array of `length` values that shares no
+ * memory with the inputs (writing the gradient there must not change them).
+ */
+export function checkOut(
+  fn: string,
+  value: unknown,
+  length: number,
+  inputs: Record<string, unknown>,
+): Float32Array | null {
+  if (value === undefined) return null;
+  if (!(value instanceof Float32Array)) {
+    throw new TypeError(
+      `${fn}: 'out' must be a Float32Array of ${length} values, got ` +
+        (Array.isArray(value) ? `an array of ${value.length} values` : describe(value)),
+    );
+  }
+  if (value.length !== length) {
+    throw new RangeError(
+      `${fn}: 'out' must hold ${length} values (one per input value), got ${value.length}`,
+    );
+  }
+  for (const [name, input] of Object.entries(inputs)) {
+    if (!ArrayBuffer.isView(input) || input.buffer !== value.buffer) continue;
+    const overlap =
+      input.byteOffset < value.byteOffset + value.byteLength &&
+      value.byteOffset < input.byteOffset + input.byteLength;
+    if (overlap) {
+      throw new RangeError(
+        `${fn}: 'out' must not share memory with '${name}' (inputs are never written)`,
+      );
+    }
+  }
+  return value;
+}
+
+/**
  * The value of an option, or its default when it is absent. Only `undefined` means absent:
  * an explicit `null` is checked (and rejected) like any other wrong value.
  */

@@ -89,7 +89,8 @@ export type HingeWasmResult =
  * `ign` must be an int32 (or null), and labels are converted to int32 on the way in, so the
  * caller must have checked them already unless they are an integer typed array (whose valid
  * values convert exactly). Returns the summed group losses; `losses` (when given) receives
- * each group's loss. The gradient is scaled by `scale`.
+ * each group's loss. The gradient, scaled by `scale`, is copied into `out` when given, else
+ * into a new array.
  *
  * Memory held: the gradient (4 bytes per pixel), 16 bytes per pixel of one group for the
  * sort, and 128 kB of staging.
@@ -102,6 +103,7 @@ export function hingeWasm(
   ign: number | null,
   scale: number,
   losses: Float64Array | null,
+  out: Float32Array | null,
 ): HingeWasmResult {
   const k = load();
   if (k === null) return { kind: 'unavailable', reason: hingeWasmUnavailable() };
@@ -154,8 +156,13 @@ export function hingeWasm(
     if (losses) losses[g] = loss;
     sum += loss;
   }
+  const grad = new Float32Array(buffer, GRAD_AT, n);
+  if (out) {
+    out.set(grad);
+    return { kind: 'done', loss: sum, grad: out };
+  }
   // slice(): a fresh, uninitialised copy, cheaper than zeroing a new array and then copying.
-  return { kind: 'done', loss: sum, grad: new Float32Array(buffer, GRAD_AT, n).slice() };
+  return { kind: 'done', loss: sum, grad: grad.slice() };
 }
 
 /** Copies values [start, start + count) of `from` to the start of `to`, converting. */

@@ -6,6 +6,7 @@ import {
   checkLabels,
   checkLength,
   checkOptionKeys,
+  checkOut,
   checkShape,
   formatShape,
   type NumericArray,
@@ -52,6 +53,13 @@ export interface LovaszHingeOptions {
    * in JavaScript.
    */
   kernel?: HingeKernel;
+  /**
+   * A Float32Array of the input's length to write the gradient into, returned as `grad`,
+   * instead of a new array each call: with it, a call allocates nothing proportional to the
+   * input after the first. It must not share memory with the inputs; the lovasz/tfjs losses
+   * refuse it. Default: a new array.
+   */
+  out?: Float32Array;
 }
 
 /**
@@ -232,6 +240,7 @@ const HINGE_OPTIONS = [
   'symmetric',
   'reduction',
   'kernel',
+  'out',
 ] as const;
 
 /**
@@ -281,8 +290,9 @@ export function lovaszHinge(
   const size = B * H * W;
   checkLength(fn, 'logits', logits, size, `shape ${formatShape(shape)}`);
   checkLength(fn, 'labels', labels, size, `shape ${formatShape(shape)}`);
+  const out = checkOut(fn, options.out, size, { logits, labels });
   const groups = perImage ? B : 1;
-  const mode = { elu: variant === 'elu+1', symmetric, reduction, kernel };
+  const mode = { elu: variant === 'elu+1', symmetric, reduction, kernel, out };
   return hingeChecked(fn, logits, labels, groups, size, ignore, mode);
 }
 
@@ -300,7 +310,13 @@ export function lovaszHingeFlat(logits: NumericArray, labels: NumericArray): Los
   checkArray(fn, 'logits', logits);
   checkArray(fn, 'labels', labels);
   checkLength(fn, 'labels', labels, logits.length, `'logits' (${logits.length} values)`);
-  const mode = { elu: false, symmetric: false, reduction: 'mean', kernel: 'auto' } as const;
+  const mode = {
+    elu: false,
+    symmetric: false,
+    reduction: 'mean',
+    kernel: 'auto',
+    out: null,
+  } as const;
   return hingeChecked(fn, logits, labels, 1, logits.length, null, mode);
 }
 
@@ -310,6 +326,8 @@ interface HingeCall {
   symmetric: boolean;
   reduction: Reduction;
   kernel: HingeKernel;
+  /** Where the gradient goes (null: a new array). */
+  out: Float32Array | null;
 }
 
 // Label arrays whose valid values (0, 1 and an int32 ignore label) convert to int32 exactly,
@@ -353,28 +371,19 @@ function hingeChecked(
     if (!typed) check();
     const losses = call.reduction === 'none' ? new Float64Array(groups) : null;
     const scale = call.reduction === 'mean' ? 1 / groups : 1;
-    const out = hingeWasm(logits, labels, groups, size / groups, ignore, scale, losses);
-    if (out.kind === 'done') {
-      if (losses) return { loss: out.loss, grad: out.grad, losses };
-      return { loss: call.reduction === 'mean' ? out.loss / groups : out.loss, grad: out.grad };
+    const r = hingeWasm(logits, labels, groups, size / groups, ignore, scale, losses, call.out);
+    if (r.kind === 'done') {
+      if (losses) return { loss: r.loss, grad: r.grad, losses };
+      return { loss: call.reduction === 'mean' ? r.loss / groups : r.loss, grad: r.grad };
     }
-    if (out.kind === 'unavailable' && call.kernel === 'wasm') {
-      throw new Error(`${fn}: kernel 'wasm' cannot run this call: ${out.reason}`);
+    if (r.kind === 'unavailable' && call.kernel === 'wasm') {
+      throw new Error(`${fn}: kernel 'wasm' cannot run this call: ${r.reason}`);
     }
     // 'invalid': check() throws, unless a finite float64 logit overflowed float32, which the
     // JavaScript kernel handles as an infinite key.
   }
   check();
-  return hingeGroups(
-    logits,
-    labels,
-    groups,
-    size,
-    ignore,
-    call.elu,
-    call.symmetric,
-    call.reduction,
-  );
+  return hingeGroups(logits, labels, groups, size, ignore, call);
 }
 
 /** Why the WebAssembly kernel does not take this call ('' when it does). */
@@ -393,11 +402,10 @@ function hingeGroups(
   groups: number,
   size: number,
   ignore: number | null,
-  elu: boolean,
-  symmetric: boolean,
-  reduction: Reduction,
+  call: HingeCall,
 ): LossResult {
-  const grad = new Float32Array(size);
+  const { elu, symmetric, reduction } = call;
+  const grad = call.out ? call.out.fill(0) : new Float32Array(size);
   const losses = new Float64Array(reduction === 'none' ? groups : 0);
   if (groups === 0 || size === 0) {
     return reduction === 'none' ? { loss: 0, grad, losses } : { loss: 0, grad };

@@ -16,6 +16,8 @@ export interface GroupPlan {
   ign: number;
   weights: Float64Array | null;
   reduction: Reduction;
+  /** Where the gradient goes (zeroed first); null: a new array. */
+  out: Float32Array | null;
   /**
    * For class c over images [b0, b1): the per-pixel labels [B * H * W] to compare (only that
    * range is read), the label value that means foreground, and the probability channel.
@@ -41,7 +43,7 @@ export interface GroupPlan {
  */
 export function lovaszGroups(plan: GroupPlan): LossResult {
   const { probas, geo, batch, numClasses, selection, perImage, ign, weights, reduction } = plan;
-  const grad = new Float32Array(probas.length);
+  const grad = plan.out ? plan.out.fill(0) : new Float32Array(probas.length);
   const groups = perImage ? batch : 1;
   const items: number[] = [];
   const itemClasses: number[] = [];

@@ -11,6 +11,7 @@ import {
   checkLayout,
   checkLength,
   checkOptionKeys,
+  checkOut,
   checkProbabilities,
   formatShape,
   type Layout,
@@ -45,6 +46,13 @@ export interface LovaszMultilabelOptions {
   classWeights?: ArrayLike<number> | null;
   /** 'mean' (default), 'sum' or 'none' (per image with perImage, else per channel). */
   reduction?: Reduction;
+  /**
+   * A Float32Array of the input's length to write the gradient into, returned as `grad`,
+   * instead of a new array each call: with it, a call allocates nothing proportional to the
+   * input after the first. It must not share memory with the inputs; the lovasz/tfjs losses
+   * refuse it. Default: a new array.
+   */
+  out?: Float32Array;
 }
 
 // Reused across calls: one channel's targets, laid out per pixel.
@@ -83,6 +91,7 @@ export function lovaszMultilabel(
     'fromLogits',
     'classWeights',
     'reduction',
+    'out',
   ]);
   const perImage = checkBoolean(fn, 'perImage', option(options?.perImage, false));
   const ignore = checkIgnore(fn, options.ignore ?? null);
@@ -96,6 +105,7 @@ export function lovaszMultilabel(
   checkLength(fn, 'targets', targets, B * H * W * C, `shape ${formatShape(dims)}`);
   const selection = checkClasses(fn, option(options?.classes, 'present'), C);
   const weights = checkClassWeights(fn, options.classWeights, C);
+  const out = checkOut(fn, options.out, probas.length, { probas, targets });
   if (fromLogits) checkFinite(fn, 'probas', probas);
   else checkProbabilities(fn, 'probas', probas);
   checkLabels(fn, 'targets', targets, 2, ignore, '0 or 1');
@@ -124,6 +134,7 @@ export function lovaszMultilabel(
     ign: -1,
     weights,
     reduction,
+    out,
     target: (c, b0, b1) => {
       // Void becomes -1 (the plan's ignore value): any ignore label, even one an Int32Array
       // cannot hold, stays void.

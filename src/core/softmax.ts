@@ -11,6 +11,7 @@ import {
   checkLength,
   checkNumClasses,
   checkOptionKeys,
+  checkOut,
   checkProbabilities,
   checkShape,
   formatShape,
@@ -61,6 +62,13 @@ export interface LovaszSoftmaxOptions {
    * considered (returned in `losses`, with `classes`).
    */
   reduction?: Reduction;
+  /**
+   * A Float32Array of the input's length to write the gradient into, returned as `grad`,
+   * instead of a new array each call: with it, a call allocates nothing proportional to the
+   * input after the first. It must not share memory with the inputs; the lovasz/tfjs losses
+   * refuse it. Default: a new array.
+   */
+  out?: Float32Array;
 }
 
 /**
@@ -101,6 +109,7 @@ const SOFTMAX_OPTIONS = [
   'fromLogits',
   'classWeights',
   'reduction',
+  'out',
 ] as const;
 
 /**
@@ -176,7 +185,14 @@ export function lovaszSigmoid(
   options: LovaszSigmoidOptions = {},
 ): LossResult {
   const fn = 'lovaszSigmoid';
-  checkOptionKeys(fn, options, ['classes', 'perImage', 'ignore', 'classWeights', 'reduction']);
+  checkOptionKeys(fn, options, [
+    'classes',
+    'perImage',
+    'ignore',
+    'classWeights',
+    'reduction',
+    'out',
+  ]);
   checkShape(fn, 'shape', shape, [3], '[B, H, W]');
   return softmaxLoss(fn, 'logits', logits, labels, shape, { ...options, fromLogits: true }, [1]);
 }
@@ -224,13 +240,15 @@ function softmaxLoss(
       ? checkSigmoidClasses(fn, option(options?.classes, defaultClasses))
       : checkClasses(fn, option(options?.classes, defaultClasses), C);
   const weights = checkClassWeights(fn, options.classWeights, labelClasses);
+  const out = checkOut(fn, options.out, probas.length, { [arg]: probas, labels });
   if (fromLogits) checkFinite(fn, arg, probas);
   else checkProbabilities(fn, arg, probas);
   checkLabels(fn, 'labels', labels, labelClasses, ignore, C === 1 ? '0 or 1' : undefined);
   const geo: Geometry = { channels: C, hw: H * W, nchw: layout === 'NCHW' && dims.length === 4 };
   const at = { batch: B, channels: C, hw: H * W, nchw: geo.nchw };
   const p = fromLogits ? activate(probas, at) : probas;
-  const result = softmaxGroups(p, labels, B, geo, selection, perImage, ignore, weights, reduction);
+  const plan = { selection, perImage, ignore, weights, reduction, out };
+  const result = softmaxGroups(p, labels, B, geo, plan);
   if (fromLogits) activationBackward(p as Float32Array, result.grad, at);
   return result;
 }
@@ -260,12 +278,16 @@ function softmaxGroups(
   labels: NumericArray,
   batch: number,
   geo: Geometry,
-  selection: ClassSelection,
-  perImage: boolean,
-  ignore: number | null,
-  weights: Float64Array | null,
-  reduction: Reduction,
+  options: {
+    selection: ClassSelection;
+    perImage: boolean;
+    ignore: number | null;
+    weights: Float64Array | null;
+    reduction: Reduction;
+    out: Float32Array | null;
+  },
 ): LossResult {
+  const { selection, perImage, ignore, weights, reduction, out } = options;
   const sigmoid = geo.channels === 1;
   // With one channel the labels are binary (0, 1); otherwise they index the channels.
   const numClasses = sigmoid ? 2 : geo.channels;
@@ -282,6 +304,7 @@ function softmaxGroups(
     ign,
     weights,
     reduction,
+    out,
     target: (c) => ({ labels, cls: c, channel: sigmoid ? 0 : c }),
     counts: (b0, b1) => labelCounts(labels, numClasses, b0, b1, geo.hw, ign),
   });
@@ -318,5 +341,12 @@ export function lovaszSoftmaxFlat(
   checkProbabilities(fn, 'probas', probas);
   checkLabels(fn, 'labels', labels, C === 1 ? 2 : C, null, C === 1 ? '0 or 1' : undefined);
   const geo = { channels: C, hw: P, nchw: false };
-  return softmaxGroups(probas, labels, 1, geo, classes, false, null, null, 'mean');
+  const plan = {
+    perImage: false,
+    ignore: null,
+    weights: null,
+    reduction: 'mean',
+    out: null,
+  } as const;
+  return softmaxGroups(probas, labels, 1, geo, { selection: classes, ...plan });
 }

@@ -7,6 +7,7 @@ import {
   checkLayout,
   checkLength,
   checkOptionKeys,
+  checkOut,
   formatShape,
   type Layout,
   type NumericArray,
@@ -30,6 +31,13 @@ export interface XlossOptions {
   layout?: Layout;
   /** 'mean' over valid pixels (default), 'sum', or 'none' (one loss per pixel [B, H, W], 0 where void). */
   reduction?: Reduction;
+  /**
+   * A Float32Array of the input's length to write the gradient into, returned as `grad`,
+   * instead of a new array each call: with it, a call allocates nothing proportional to the
+   * input after the first. It must not share memory with the inputs; the lovasz/tfjs losses
+   * refuse it. Default: a new array.
+   */
+  out?: Float32Array;
 }
 
 /**
@@ -54,7 +62,7 @@ export function xloss(
   options: XlossOptions = {},
 ): LossResult {
   const fn = 'xloss';
-  checkOptionKeys(fn, options, ['ignore', 'layout', 'reduction']);
+  checkOptionKeys(fn, options, ['ignore', 'layout', 'reduction', 'out']);
   const reduction = checkReduction(fn, option(options?.reduction, 'mean'));
   const ignore = checkIgnore(fn, options.ignore === undefined ? 255 : options.ignore);
   const layout = checkLayout(fn, option(options?.layout, 'NHWC'));
@@ -65,12 +73,13 @@ export function xloss(
   checkLength(fn, 'labels', labels, B * H * W, `[B, H, W] = ${formatShape([B, H, W])}`);
   checkFinite(fn, 'logits', logits);
   checkLabels(fn, 'labels', labels, C, ignore);
+  const out = checkOut(fn, options.out, logits.length, { logits, labels });
   const HW = H * W;
   const P = B * HW;
   // Labels are validated: with no ignore label none is negative, so -1 matches no pixel (an
   // integer comparison, cheaper than one against NaN).
   const ign = ignore === null ? -1 : ignore;
-  const grad = new Float32Array(logits.length);
+  const grad = out ? out.fill(0) : new Float32Array(logits.length);
   let valid = 0;
   for (let i = 0; i < P; i++) if (labels[i] !== ign) valid++;
   const losses = reduction === 'none' ? new Float64Array(P) : null;

@@ -1,5 +1,6 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import { type BinaryXlossOptions, binaryXloss as coreBinaryXloss } from '../core/binary-xloss.js';
+import { rejectOut } from './core-only.js';
 import { lossOp, perPixelItems } from './loss-op.js';
 import { checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
 
@@ -31,6 +32,7 @@ export function binaryXloss(
   options: BinaryXlossOptions = {},
 ): Tensor {
   const fn = 'binaryXloss';
+  rejectOut(fn, options);
   checkTensor(fn, 'logits', logits);
   checkTensor(fn, 'labels', labels);
   checkShapeIs(fn, 'labels', labels, logits.shape, "the shape of 'logits'");

@@ -7,6 +7,7 @@ import {
   type LovaszSigmoidOptions,
   type LovaszSoftmaxOptions,
 } from '../core/softmax.js';
+import { rejectOut } from './core-only.js';
 import { lossOp } from './loss-op.js';
 import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
 
@@ -68,6 +69,7 @@ export function kerasLovaszSoftmax(
   options: Omit<LovaszSoftmaxOptions, 'ignore' | 'layout' | 'reduction'> = {},
 ): KerasLoss {
   const fn = 'kerasLovaszSoftmax';
+  rejectOut(fn, options);
   return (yTrue, yPred) => {
     checkTensor(fn, 'yTrue', yTrue);
     checkTensor(fn, 'yPred', yPred);
@@ -114,6 +116,7 @@ function binaryTargets(
  */
 export function kerasLovaszHinge(options: Omit<LovaszHingeOptions, 'reduction'> = {}): KerasLoss {
   const fn = 'kerasLovaszHinge';
+  rejectOut(fn, options);
   return (yTrue, yPred) => {
     const { labels, shape } = binaryTargets(fn, yTrue, yPred);
     return lossOp(yPred, (x) => coreHinge(x, labels, shape, options)) as Scalar;
@@ -138,6 +141,7 @@ export function kerasLovaszSigmoid(
   options: Omit<LovaszSigmoidOptions, 'reduction'> & { fromLogits?: boolean } = {},
 ): KerasLoss {
   const fn = 'kerasLovaszSigmoid';
+  rejectOut(fn, options);
   const { fromLogits = false, ...rest } = options;
   return (yTrue, yPred) => {
     const { labels, shape } = binaryTargets(fn, yTrue, yPred);

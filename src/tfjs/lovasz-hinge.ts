@@ -1,6 +1,6 @@
 import type { Scalar, Tensor, Tensor1D } from '@tensorflow/tfjs-core';
 import { lovaszHinge as coreHinge, type LovaszHingeOptions } from '../core/hinge.js';
-import { coreOnly } from './core-only.js';
+import { coreOnly, rejectOut } from './core-only.js';
 import { lossOp, perImageItems } from './loss-op.js';
 import { choosePath, type PathOption } from './path.js';
 import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
@@ -54,6 +54,7 @@ export function lovaszHinge(
   checkTensor(fn, 'labels', labels);
   checkRank(fn, 'logits', logits, [3], '[B, H, W]');
   checkShapeIs(fn, 'labels', labels, logits.shape, "the shape of 'logits'");
+  rejectOut(fn, options);
   const chosen = choosePath<LovaszHingeOptions>(fn, options);
   const rest = chosen.options;
   // The core checks the options' values on an empty batch (nothing read) before coreOnly

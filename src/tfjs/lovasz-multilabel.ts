@@ -4,6 +4,7 @@ import {
   lovaszMultilabel as coreMultilabel,
   type LovaszMultilabelOptions,
 } from '../core/multilabel.js';
+import { rejectOut } from './core-only.js';
 import { lossOp, perClassItems, perImageItems } from './loss-op.js';
 import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
 
@@ -35,6 +36,7 @@ export function lovaszMultilabel(
   options: LovaszMultilabelOptions = {},
 ): Tensor {
   const fn = 'lovaszMultilabel';
+  rejectOut(fn, options);
   checkTensor(fn, 'probas', probas);
   checkTensor(fn, 'targets', targets);
   checkRank(fn, 'probas', probas, [4], '[B, H, W, C] or [B, C, H, W]');

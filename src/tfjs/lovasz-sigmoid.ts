@@ -1,6 +1,7 @@
 import type { Scalar, Tensor, Tensor1D } from '@tensorflow/tfjs-core';
 import type { LovaszSigmoidOptions } from '../core/softmax.js';
 import { lovaszSigmoid as coreSigmoid } from '../core/softmax.js';
+import { rejectOut } from './core-only.js';
 import { lossOp, perClassItems, perImageItems } from './loss-op.js';
 import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
 
@@ -37,6 +38,7 @@ export function lovaszSigmoid(
   options: LovaszSigmoidOptions = {},
 ): Tensor {
   const fn = 'lovaszSigmoid';
+  rejectOut(fn, options);
   checkTensor(fn, 'logits', logits);
   checkTensor(fn, 'labels', labels);
   checkRank(fn, 'logits', logits, [3], '[B, H, W]');

@@ -1,7 +1,7 @@
 import type { Scalar, Tensor, Tensor1D } from '@tensorflow/tfjs-core';
 import { checkLayout, option } from '../core/check.js';
 import { lovaszSoftmax as coreSoftmax, type LovaszSoftmaxOptions } from '../core/softmax.js';
-import { coreOnly } from './core-only.js';
+import { coreOnly, rejectOut } from './core-only.js';
 import { lossOp, perClassItems, perImageItems } from './loss-op.js';
 import { choosePath, type PathOption } from './path.js';
 import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
@@ -79,6 +79,7 @@ export function lovaszSoftmax(
     labelShapeOf(probas.shape, layout),
     `[B, H, W] of 'probas' (${probas.rank === 3 ? 'sigmoid' : layout})`,
   );
+  rejectOut(fn, options);
   const chosen = choosePath<LovaszSoftmaxOptions>(fn, options);
   const rest = chosen.options;
   // The core checks the options' values on an empty batch (nothing read) before coreOnly

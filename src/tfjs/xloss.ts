@@ -1,6 +1,7 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import { checkLayout, option } from '../core/check.js';
 import { xloss as coreXloss, type XlossOptions } from '../core/xloss.js';
+import { rejectOut } from './core-only.js';
 import { lossOp, perPixelItems } from './loss-op.js';
 import { labelShapeOf } from './lovasz-softmax.js';
 import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
@@ -30,6 +31,7 @@ export function xloss(
 ): Tensor;
 export function xloss(logits: Tensor, labels: Tensor, options: XlossOptions = {}): Tensor {
   const fn = 'xloss';
+  rejectOut(fn, options);
   checkTensor(fn, 'logits', logits);
   checkTensor(fn, 'labels', labels);
   checkRank(fn, 'logits', logits, [4], '[B, H, W, C] or [B, C, H, W]');

@@ -168,7 +168,7 @@ describe('binaryXloss rejects bad inputs', () => {
     const f = call([0, 1], [1, 0], { perImage: true });
     expect(f).toThrow(TypeError);
     expect(f).toThrow(
-      /^binaryXloss: unknown option 'perImage' \(known options: 'ignore', 'reduction'\)$/,
+      /^binaryXloss: unknown option 'perImage' \(known options: 'ignore', 'reduction', 'out'\)$/,
     );
   });
 

@@ -181,7 +181,7 @@ describe('binaryXloss reduction against the reference implementation', () => {
     const f = () => binaryXloss([0, 1], [0, 1], { reduce: 'sum' } as unknown as object);
     expect(f).toThrow(TypeError);
     expect(f).toThrow(
-      /^binaryXloss: unknown option 'reduce' \(known options: 'ignore', 'reduction'\)$/,
+      /^binaryXloss: unknown option 'reduce' \(known options: 'ignore', 'reduction', 'out'\)$/,
     );
   });
 });

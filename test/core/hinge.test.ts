@@ -480,7 +480,7 @@ describe('lovaszHinge rejects bad inputs', () => {
     const f = call(logits, labels, shape, { per_image: false });
     expect(f).toThrow(TypeError);
     expect(f).toThrow(
-      /^lovaszHinge: unknown option 'per_image' \(did you mean 'perImage'\? known options: 'perImage', 'ignore', 'variant', 'symmetric', 'reduction', 'kernel'\)$/,
+      /^lovaszHinge: unknown option 'per_image' \(did you mean 'perImage'\? known options: 'perImage', 'ignore', 'variant', 'symmetric', 'reduction', 'kernel', 'out'\)$/,
     );
   });
 

@@ -245,7 +245,7 @@ describe('xloss rejects bad inputs', () => {
     const f = call(logits, [0, 1], [1, 1, 2, 2], { ignore_index: 255 });
     expect(f).toThrow(TypeError);
     expect(f).toThrow(
-      /^xloss: unknown option 'ignore_index' \(known options: 'ignore', 'layout', 'reduction'\)$/,
+      /^xloss: unknown option 'ignore_index' \(known options: 'ignore', 'layout', 'reduction', 'out'\)$/,
     );
   });
 

@@ -4,7 +4,7 @@
  * behind (expectRejected counts them).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { it } from 'vitest';
+import { expect, it } from 'vitest';
 import * as L from '../../src/tfjs/index.js';
 import { describeEachBackend } from './backends.js';
 import { expectRejected } from './helpers.js';
@@ -313,6 +313,33 @@ describeEachBackend('bad inputs of lovasz/tfjs', () => {
         expectRejected(() => call(v, { ignore: '255' }), TypeError, [
           `${fn}: 'ignore' must be null or an integer label such as 255, got '255'`,
         ]);
+      });
+    });
+  }
+
+  const WITH_GRADIENT: { fn: string; call: (v: Valid, o: unknown) => unknown }[] = [
+    { fn: 'lovaszHinge', call: (v, o) => L.lovaszHinge(v.logits3, v.labels, o as never) },
+    { fn: 'lovaszSoftmax', call: (v, o) => L.lovaszSoftmax(v.probas4, v.labels, o as never) },
+    { fn: 'lovaszSigmoid', call: (v, o) => L.lovaszSigmoid(v.logits3, v.labels, o as never) },
+    {
+      fn: 'lovaszMultilabel',
+      // 'out' is refused before the targets are looked at.
+      call: (v, o) => L.lovaszMultilabel(v.probas4, v.probas4, o as never),
+    },
+    { fn: 'binaryXloss', call: (v, o) => L.binaryXloss(v.logits3, v.labels, o as never) },
+    { fn: 'xloss', call: (v, o) => L.xloss(v.logits4, v.labels, o as never) },
+    { fn: 'kerasLovaszHinge', call: (_v, o) => L.kerasLovaszHinge(o as never) },
+    { fn: 'kerasLovaszSoftmax', call: (_v, o) => L.kerasLovaszSoftmax(o as never) },
+    { fn: 'kerasLovaszSigmoid', call: (_v, o) => L.kerasLovaszSigmoid(o as never) },
+  ];
+  for (const { fn, call } of WITH_GRADIENT) {
+    it(`${fn} rejects the core's 'out' option: a tensor must not share the caller's array`, () => {
+      withValid((v) => {
+        const out = new Float32Array(72);
+        expectRejected(() => call(v, { out }), TypeError, [
+          `${fn}: 'out' is an option of the typed-array losses (import from 'lovasz')`,
+        ]);
+        expect(out.every((x) => x === 0)).toBe(true);
       });
     });
   }
