@@ -20,21 +20,28 @@ let foreground: i32 = 0; // valid foreground pixels (G)
 let keptForeground: i32 = 0; // kept pairs that are foreground
 let invalid: i32 = 0; // a logit not finite as a float32, or a label not 0, 1 or ign
 
+// The kernel computes the Lovász hinge (relu, not symmetric) of one group of pixels (an
+// image, or the batch) in three steps: begin(), gather() over consecutive chunks of the
+// group's pixels, then finish(). The caller copies each chunk's logits and labels into a
+// small staging area, so the inputs are never copied whole.
+//
+// Memory, laid out by the caller (addresses 16-byte aligned):
+//   shuffles  256 bytes, written once by prepare()
+//   logits    f32[count]   one chunk, read
+//   labels    i32[count]   one chunk, read: 0, 1 or `ign` (when `hasIgnore`)
+//   grad      f32[pixels]  the whole gradient, indexed by pixel: written, 0 where e <= 0
+//   work      workBytes(per) bytes, for groups of at most `per` pixels
+
 /**
- * The kernel computes the Lovász hinge (relu, not symmetric) of one group of pixels (an
- * image, or the batch) in three steps: begin(), gather() over consecutive chunks of the
- * group's pixels, then finish(). The caller copies each chunk's logits and labels into a
- * small staging area, so the inputs are never copied whole.
- *
- * Memory (byte offsets, 16-byte aligned):
- *   logits  f32[count]   one chunk, read
- *   labels  i32[count]   one chunk, read: 0, 1 or `ign` (when `hasIgnore`)
- *   grad    f32[pixels]  the whole gradient, indexed by pixel: written, 0 where e <= 0
- *   shuffles 256 bytes, written once by prepare()
- *   work    16 * per + 64 + 24576 bytes, for groups of at most `per` pixels: two pairs of
- *           key and payload buffers (each buffer followed by 16 bytes of slack, see pairBytes)
- *           and the radix counters
+ * Bytes of the work area for groups of at most `per` pixels: two pairs of key and payload
+ * buffers (see pairBytes) and the radix counters.
  */
+export function workBytes(per: i32): f64 {
+  // In float64: for a huge `per` the byte count exceeds what a usize holds, and the caller
+  // must see that to refuse the call rather than a wrapped, too small size.
+  return 2 * (<f64>per * 8 + 32) + <f64>COUNTS_BYTES;
+}
+
 /**
  * Writes the 16 byte shuffles that move the kept lanes of a 4-lane vector to its front, in
  * order: entry m (a 4-bit mask of kept lanes) at shuffles + 16 m. Call once.
@@ -163,9 +170,9 @@ export function finish(scale: f64, grad: usize, work: usize, per: i32): f64 {
 
 /**
  * Writes the sort key t (the image of m = -s * logit, s = 2y - 1) and the payload
- * pixel | label << 31 at position k, counts t's three radix digits when `keep`, and returns
- * k + keep: a pixel that is not kept (its error 1 + m is not positive) is overwritten by the
- * next one, so no branch depends on the data. The work area is laid out as in hingeGroup.
+ * pixel | label << 31 at position k of the first buffer pair of `work`, and returns k + keep:
+ * a pixel that is not kept (its error 1 + m is not positive) is overwritten by the next one,
+ * so no branch depends on the data.
  */
 // @ts-ignore: decorator
 @inline
@@ -177,11 +184,10 @@ function put(k: i32, t: i32, v: i32, keep: i32, work: usize, per: i32): i32 {
 }
 
 /**
- * Stable LSD radix sort of the k keys at `keys` (payloads 4 * per bytes after them), by
- * increasing t, the order-reversing int32 image of the float keys (so by decreasing key),
- * in three passes of 11, 11 and 10 bits; a pass whose digit is the same for every key is
- * skipped. Returns the address of the sorted images (keys or keys2); their payloads follow
- * 4 * per bytes after.
+ * Stable LSD radix sort of the k keys at `keys` (payloads at valsOf(keys)), by increasing t,
+ * the order-reversing int32 image of the float keys (so by decreasing key), in three passes
+ * of 11, 11 and 10 bits; a pass whose digit is the same for every key is skipped. Returns the
+ * address of the sorted images (keys or keys2); their payloads are at valsOf of it.
  */
 function sortDescending(k: i32, keys: usize, keys2: usize, counts: usize, per: i32): usize {
   const vals = valsOf(keys, per);

@@ -19,11 +19,10 @@ interface Kernel {
     shuffles: number,
   ): void;
   finish(scale: number, grad: number, work: number, per: number): number;
+  workBytes(per: number): number;
 }
 
 const PAGE = 65536;
-// Radix counters: three digits of 2048 int32 each.
-const COUNTS_BYTES = 3 * 2048 * 4;
 // Pixels copied in at a time: the inputs are staged in chunks (2 x 64 kB, in cache), never
 // copied whole.
 const CHUNK = 16384;
@@ -109,7 +108,7 @@ export function hingeWasm(
   if (k === null) return { kind: 'unavailable', reason: hingeWasmUnavailable() };
   const n = groups * per;
   const workAt = align(GRAD_AT + 4 * n, 64);
-  const need = workAt + 16 * per + 64 + COUNTS_BYTES;
+  const need = workAt + k.workBytes(per);
   const have = k.memory.buffer.byteLength;
   if (need > have) {
     try {
