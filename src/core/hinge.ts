@@ -360,13 +360,13 @@ function hingeChecked(
     checkFinite(fn, 'logits', logits);
     checkLabels(fn, 'labels', labels, 2, ignore, '0 or 1');
   };
-  // Nothing to compute (and nothing for a kernel to refuse) when there are no pixels.
-  const empty = size === 0 || groups === 0;
-  const reason = call.kernel === 'js' || empty ? 'not asked' : wasmRefusal(call, ignore);
-  if (call.kernel === 'wasm' && !empty && reason !== '') {
-    throw new Error(`${fn}: kernel 'wasm' cannot run this call: ${reason}`);
+  // Without pixels there is nothing to compute, and nothing for a kernel to refuse.
+  const tryWasm = call.kernel !== 'js' && size > 0 && groups > 0;
+  const refusal = tryWasm ? wasmRefusal(call, ignore) : '';
+  if (call.kernel === 'wasm' && refusal !== '') {
+    throw new Error(`${fn}: kernel 'wasm' cannot run this call: ${refusal}`);
   }
-  if (reason === '') {
+  if (tryWasm && refusal === '') {
     const typed = ArrayBuffer.isView(logits) && EXACT_LABELS.some((t) => labels instanceof t);
     if (!typed) check();
     const losses = call.reduction === 'none' ? new Float64Array(groups) : null;
