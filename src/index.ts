@@ -29,7 +29,7 @@ export {
   lovaszHinge,
   lovaszHingeFlat,
 } from './core/hinge.js';
-export type { LossResult } from './core/loss-result.js';
+export type { LossResult, OutOption } from './core/loss-result.js';
 export { type LossPhase, lossSchedule } from './core/loss-schedule.js';
 export { lovaszGrad } from './core/lovasz-grad.js';
 export { type LovaszMultilabelOptions, lovaszMultilabel } from './core/multilabel.js';

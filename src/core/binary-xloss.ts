@@ -9,7 +9,7 @@ import {
   type NumericArray,
   option,
 } from './check.js';
-import type { LossResult } from './loss-result.js';
+import type { LossResult, OutOption } from './loss-result.js';
 import { checkReduction, type Reduction } from './reduction.js';
 
 /**
@@ -25,13 +25,6 @@ export interface BinaryXlossOptions {
   ignore?: number | null;
   /** 'mean' over valid pixels (default), 'sum', or 'none' (one loss per pixel, 0 where void). */
   reduction?: Reduction;
-  /**
-   * A Float32Array of the input's length to write the gradient into, returned as `grad`,
-   * instead of a new array each call: with it, a call allocates nothing proportional to the
-   * input after the first. It must not share memory with the inputs; the lovasz/tfjs losses
-   * refuse it. Default: a new array.
-   */
-  out?: Float32Array;
 }
 
 /**
@@ -51,7 +44,7 @@ export interface BinaryXlossOptions {
 export function binaryXloss(
   logits: NumericArray,
   labels: NumericArray,
-  options: BinaryXlossOptions = {},
+  options: BinaryXlossOptions & OutOption = {},
 ): LossResult {
   const fn = 'binaryXloss';
   checkOptionKeys(fn, options, ['ignore', 'reduction', 'out']);

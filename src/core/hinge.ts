@@ -13,7 +13,7 @@ import {
   option,
 } from './check.js';
 import { hingeWasm, hingeWasmUnavailable } from './hinge-wasm.js';
-import type { LossResult } from './loss-result.js';
+import type { LossResult, OutOption } from './loss-result.js';
 import { checkReduction, type Reduction } from './reduction.js';
 import { pairBuffers, sortPairs } from './sort.js';
 
@@ -53,13 +53,6 @@ export interface LovaszHingeOptions {
    * in JavaScript.
    */
   kernel?: HingeKernel;
-  /**
-   * A Float32Array of the input's length to write the gradient into, returned as `grad`,
-   * instead of a new array each call: with it, a call allocates nothing proportional to the
-   * input after the first. It must not share memory with the inputs; the lovasz/tfjs losses
-   * refuse it. Default: a new array.
-   */
-  out?: Float32Array;
 }
 
 /**
@@ -274,7 +267,7 @@ export function lovaszHinge(
   logits: NumericArray,
   labels: NumericArray,
   shape: readonly number[],
-  options: LovaszHingeOptions = {},
+  options: LovaszHingeOptions & OutOption = {},
 ): LossResult {
   const fn = 'lovaszHinge';
   checkOptionKeys(fn, options, HINGE_OPTIONS);

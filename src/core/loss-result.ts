@@ -25,3 +25,24 @@ export interface LossResult {
   /** With reduction 'none' and one loss per class: the class of each entry of `losses`. */
   classes?: number[];
 }
+
+/**
+ * The option every typed-array loss but the flat ones takes beside its own (the lovasz/tfjs
+ * losses do not: their tensors would share the array).
+ *
+ * @example
+ * ```ts
+ * const out = new Float32Array(logits.length);
+ * for (const step of steps) {
+ *   const { grad } = lovaszHinge(logits, labels, [B, H, W], { out }); // grad === out
+ * }
+ * ```
+ */
+export interface OutOption {
+  /**
+   * A Float32Array of the input's length to write the gradient into, returned as `grad`,
+   * instead of a new array each call: with it, a call allocates nothing proportional to the
+   * input after the first. It must not share memory with the inputs. Default: a new array.
+   */
+  out?: Float32Array;
+}

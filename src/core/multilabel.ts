@@ -19,7 +19,7 @@ import {
   option,
 } from './check.js';
 import type { Geometry } from './class-loss.js';
-import type { LossResult } from './loss-result.js';
+import type { LossResult, OutOption } from './loss-result.js';
 import { lovaszGroups } from './lovasz-groups.js';
 import { checkClassWeights, checkReduction, type Reduction } from './reduction.js';
 
@@ -46,13 +46,6 @@ export interface LovaszMultilabelOptions {
   classWeights?: ArrayLike<number> | null;
   /** 'mean' (default), 'sum' or 'none' (per image with perImage, else per channel). */
   reduction?: Reduction;
-  /**
-   * A Float32Array of the input's length to write the gradient into, returned as `grad`,
-   * instead of a new array each call: with it, a call allocates nothing proportional to the
-   * input after the first. It must not share memory with the inputs; the lovasz/tfjs losses
-   * refuse it. Default: a new array.
-   */
-  out?: Float32Array;
 }
 
 // Reused across calls: one channel's targets, laid out per pixel.
@@ -80,7 +73,7 @@ export function lovaszMultilabel(
   probas: NumericArray,
   targets: NumericArray,
   shape: readonly number[],
-  options: LovaszMultilabelOptions = {},
+  options: LovaszMultilabelOptions & OutOption = {},
 ): LossResult {
   const fn = 'lovaszMultilabel';
   checkOptionKeys(fn, options, [

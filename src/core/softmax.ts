@@ -20,7 +20,7 @@ import {
   option,
 } from './check.js';
 import type { Geometry } from './class-loss.js';
-import type { LossResult } from './loss-result.js';
+import type { LossResult, OutOption } from './loss-result.js';
 import { lovaszGroups } from './lovasz-groups.js';
 import { checkClassWeights, checkReduction, type Reduction } from './reduction.js';
 
@@ -62,13 +62,6 @@ export interface LovaszSoftmaxOptions {
    * considered (returned in `losses`, with `classes`).
    */
   reduction?: Reduction;
-  /**
-   * A Float32Array of the input's length to write the gradient into, returned as `grad`,
-   * instead of a new array each call: with it, a call allocates nothing proportional to the
-   * input after the first. It must not share memory with the inputs; the lovasz/tfjs losses
-   * refuse it. Default: a new array.
-   */
-  out?: Float32Array;
 }
 
 /**
@@ -145,7 +138,7 @@ export function lovaszSoftmax(
   probas: NumericArray,
   labels: NumericArray,
   shape: readonly number[],
-  options: LovaszSoftmaxOptions = {},
+  options: LovaszSoftmaxOptions & OutOption = {},
 ): LossResult {
   return softmaxLoss('lovaszSoftmax', 'probas', probas, labels, shape, options, 'present');
 }
@@ -182,7 +175,7 @@ export function lovaszSigmoid(
   logits: NumericArray,
   labels: NumericArray,
   shape: readonly number[],
-  options: LovaszSigmoidOptions = {},
+  options: LovaszSigmoidOptions & OutOption = {},
 ): LossResult {
   const fn = 'lovaszSigmoid';
   checkOptionKeys(fn, options, [
@@ -203,7 +196,7 @@ function softmaxLoss(
   probas: NumericArray,
   labels: NumericArray,
   shape: readonly number[],
-  options: LovaszSoftmaxOptions,
+  options: LovaszSoftmaxOptions & OutOption,
   defaultClasses: ClassSelection,
 ): LossResult {
   checkOptionKeys(fn, options, SOFTMAX_OPTIONS);

@@ -13,7 +13,7 @@ import {
   type NumericArray,
   option,
 } from './check.js';
-import type { LossResult } from './loss-result.js';
+import type { LossResult, OutOption } from './loss-result.js';
 import { checkReduction, type Reduction } from './reduction.js';
 
 /**
@@ -31,13 +31,6 @@ export interface XlossOptions {
   layout?: Layout;
   /** 'mean' over valid pixels (default), 'sum', or 'none' (one loss per pixel [B, H, W], 0 where void). */
   reduction?: Reduction;
-  /**
-   * A Float32Array of the input's length to write the gradient into, returned as `grad`,
-   * instead of a new array each call: with it, a call allocates nothing proportional to the
-   * input after the first. It must not share memory with the inputs; the lovasz/tfjs losses
-   * refuse it. Default: a new array.
-   */
-  out?: Float32Array;
 }
 
 /**
@@ -59,7 +52,7 @@ export function xloss(
   logits: NumericArray,
   labels: NumericArray,
   shape: readonly number[],
-  options: XlossOptions = {},
+  options: XlossOptions & OutOption = {},
 ): LossResult {
   const fn = 'xloss';
   checkOptionKeys(fn, options, ['ignore', 'layout', 'reduction', 'out']);
