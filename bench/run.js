@@ -296,7 +296,8 @@ for (const kind of /** @type {const} */ (['random', 'trained'])) {
     logits.length,
   );
 }
-{
+// Checked before the input is made: at full size it is 72 MB, plus as much for `out`.
+if (selected(`core, reused 'out' lovaszSoftmax ${dims(SOFTMAX_SIZES[0])} js`)) {
   const size = SOFTMAX_SIZES[0];
   const { probas, labels, shape } = softmaxData(size);
   const out = new Float32Array(probas.length);
