@@ -1,4 +1,5 @@
 import type { NumericArray } from './check.js';
+import type { Geometry } from './geometry.js';
 
 /**
  * The softmax and sigmoid that `fromLogits` fuses into the Lovász losses, forward into a
@@ -14,22 +15,14 @@ function reserve(n: number): Float32Array {
   return probs.subarray(0, n);
 }
 
-/** Where the C values of one pixel are: NHWC (adjacent) or NCHW (hw apart). */
-export interface ChannelLayout {
-  batch: number;
-  channels: number;
-  hw: number;
-  nchw: boolean;
-}
-
 /**
  * Softmax over the channel axis, into a buffer valid until the next call (no allocation after
  * the first call of a size). One channel: the logistic sigmoid of each value.
  */
-export function activate(logits: NumericArray, at: ChannelLayout): Float32Array {
+export function activate(logits: NumericArray, geo: Geometry): Float32Array {
   const n = logits.length;
   const p = reserve(n);
-  const { batch, channels: C, hw, nchw } = at;
+  const { batch, channels: C, pixels: hw, nchw } = geo;
   if (C === 1) {
     for (let i = 0; i < n; i++) p[i] = sigmoid(Math.fround(logits[i]));
     return p;
@@ -61,8 +54,8 @@ export function sigmoid(x: number): number {
  * In place: d loss / d p (in `grad`) to d loss / d logits, given the probabilities p.
  * Softmax: dz_k = p_k (g_k - sum_j p_j g_j); sigmoid: dz = g p (1 - p).
  */
-export function activationBackward(p: Float32Array, grad: Float32Array, at: ChannelLayout): void {
-  const { batch, channels: C, hw, nchw } = at;
+export function activationBackward(p: Float32Array, grad: Float32Array, geo: Geometry): void {
+  const { batch, channels: C, pixels: hw, nchw } = geo;
   if (C === 1) {
     for (let i = 0; i < grad.length; i++) grad[i] = grad[i] * p[i] * (1 - p[i]);
     return;

@@ -1,4 +1,5 @@
 import type { NumericArray } from './check.js';
+import type { Geometry } from './geometry.js';
 import { type PairBuffers, pairBuffers, sortUnitPairs } from './sort.js';
 
 /**
@@ -6,15 +7,6 @@ import { type PairBuffers, pairBuffers, sortUnitPairs } from './sort.js';
  * (or channel) over a range of images, the loss and its gradient in one pass over the sorted
  * errors. Knows nothing of options, shapes or reductions: callers validate and scale.
  */
-
-/** Where the probabilities of one image and one class sit in the input. */
-export interface Geometry {
-  /** Number of probability channels (1: Lovász-Sigmoid). */
-  channels: number;
-  /** Pixels per image (H * W). */
-  hw: number;
-  nchw: boolean;
-}
 
 const SIGN = -0x80000000;
 const PIXEL = 0x7fffffff;
@@ -70,7 +62,7 @@ export function classLoss(
   const kept = cutBackground(buf, total, valid, kfMax);
   const nbKept = kept - total;
   const dLast = 1 / (total + nbKept);
-  const pixels = (b1 - b0) * geo.hw;
+  const pixels = (b1 - b0) * geo.pixels;
   openSink(grad, geo, b0, channel, pixels, total + nbKept);
   let loss: number;
   if (nbKept === 0) {
@@ -109,9 +101,9 @@ function openSink(
 ): void {
   sinkGrad = grad;
   sinkB0 = b0;
-  sinkFirst = b0 * geo.hw;
+  sinkFirst = b0 * geo.pixels;
   sinkPixels = pixels;
-  sinkHw = geo.hw;
+  sinkHw = geo.pixels;
   sinkC = geo.channels;
   sinkChannel = channel;
   sinkNchw = geo.nchw;
@@ -178,7 +170,7 @@ function gatherClass(
   total: number,
   ign: number,
 ): number {
-  const { channels: C, hw: HW, nchw } = geo;
+  const { channels: C, pixels: HW, nchw } = geo;
   const { keys, vals } = buf;
   const step = nchw ? 1 : C;
   let nf = 0;
@@ -411,7 +403,7 @@ function absentClassLoss(
   scale: number,
   grad: Float32Array,
 ): number {
-  const { channels: C, hw: HW, nchw } = geo;
+  const { channels: C, pixels: HW, nchw } = geo;
   const step = nchw ? 1 : C;
   let best = -1;
   let bestOff = -1;

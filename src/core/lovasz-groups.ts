@@ -1,5 +1,6 @@
 import type { ClassSelection, NumericArray } from './check.js';
-import { classLoss, type Geometry } from './class-loss.js';
+import { classLoss } from './class-loss.js';
+import type { Geometry } from './geometry.js';
 import type { LossResult } from './loss-result.js';
 import type { Reduction } from './reduction.js';
 
@@ -48,7 +49,7 @@ export function lovaszGroups(plan: GroupPlan): LossResult {
   const items: number[] = [];
   const itemClasses: number[] = [];
   let loss = 0;
-  for (let g = 0; g < groups && geo.hw > 0; g++) {
+  for (let g = 0; g < groups && geo.pixels > 0; g++) {
     const b0 = perImage ? g : 0;
     const b1 = perImage ? g + 1 : batch;
     const { fg, valid } = plan.counts(b0, b1);

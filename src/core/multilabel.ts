@@ -18,7 +18,7 @@ import {
   type NumericArray,
   option,
 } from './check.js';
-import type { Geometry } from './class-loss.js';
+import type { Geometry } from './geometry.js';
 import type { LossResult, OutOption } from './loss-result.js';
 import { lovaszGroups } from './lovasz-groups.js';
 import { checkClassWeights, checkReduction, type Reduction } from './reduction.js';
@@ -104,10 +104,9 @@ export function lovaszMultilabel(
   checkLabels(fn, 'targets', targets, 2, ignore, '0 or 1');
   const HW = H * W;
   const nchw = layout === 'NCHW';
-  const geo: Geometry = { channels: C, hw: HW, nchw };
-  const at = { batch: B, channels: C, hw: HW, nchw };
+  const geo: Geometry = { batch: B, pixels: HW, channels: C, nchw };
   // Independent labels: an element-wise sigmoid, not a softmax over channels.
-  const p = fromLogits ? activate(probas, { ...at, channels: 1 }) : probas;
+  const p = fromLogits ? activate(probas, { ...geo, channels: 1 }) : probas;
   // Targets are validated: with no ignore label none is negative, so -1 matches no pixel.
   const ign = ignore === null ? -1 : ignore;
   const P = B * HW;
@@ -151,6 +150,6 @@ export function lovaszMultilabel(
       return { fg, valid };
     },
   });
-  if (fromLogits) activationBackward(p as Float32Array, result.grad, { ...at, channels: 1 });
+  if (fromLogits) activationBackward(p as Float32Array, result.grad, { ...geo, channels: 1 });
   return result;
 }

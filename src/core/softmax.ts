@@ -19,7 +19,7 @@ import {
   type NumericArray,
   option,
 } from './check.js';
-import type { Geometry } from './class-loss.js';
+import type { Geometry } from './geometry.js';
 import type { LossResult, OutOption } from './loss-result.js';
 import { lovaszGroups } from './lovasz-groups.js';
 import { checkClassWeights, checkReduction, type Reduction } from './reduction.js';
@@ -237,12 +237,12 @@ function softmaxLoss(
   if (fromLogits) checkFinite(fn, arg, probas);
   else checkProbabilities(fn, arg, probas);
   checkLabels(fn, 'labels', labels, labelClasses, ignore, C === 1 ? '0 or 1' : undefined);
-  const geo: Geometry = { channels: C, hw: H * W, nchw: layout === 'NCHW' && dims.length === 4 };
-  const at = { batch: B, channels: C, hw: H * W, nchw: geo.nchw };
-  const p = fromLogits ? activate(probas, at) : probas;
+  const nchw = layout === 'NCHW' && dims.length === 4;
+  const geo: Geometry = { batch: B, pixels: H * W, channels: C, nchw };
+  const p = fromLogits ? activate(probas, geo) : probas;
   const plan = { selection, perImage, ignore, weights, reduction, out };
   const result = softmaxGroups(p, labels, B, geo, plan);
-  if (fromLogits) activationBackward(p as Float32Array, result.grad, at);
+  if (fromLogits) activationBackward(p as Float32Array, result.grad, geo);
   return result;
 }
 
@@ -299,7 +299,7 @@ function softmaxGroups(
     reduction,
     out,
     target: (c) => ({ labels, cls: c, channel: sigmoid ? 0 : c }),
-    counts: (b0, b1) => labelCounts(labels, numClasses, b0, b1, geo.hw, ign),
+    counts: (b0, b1) => labelCounts(labels, numClasses, b0, b1, geo.pixels, ign),
   });
 }
 
@@ -333,7 +333,7 @@ export function lovaszSoftmaxFlat(
       : checkClasses(fn, option(options?.classes, 'present'), C);
   checkProbabilities(fn, 'probas', probas);
   checkLabels(fn, 'labels', labels, C === 1 ? 2 : C, null, C === 1 ? '0 or 1' : undefined);
-  const geo = { channels: C, hw: P, nchw: false };
+  const geo = { batch: 1, pixels: P, channels: C, nchw: false };
   const plan = {
     perImage: false,
     ignore: null,
