@@ -8,7 +8,11 @@ import {
 } from './check.js';
 import type { LossResult, OutOption } from './loss-result.js';
 import { resolveOptions } from './options/option-spec.js';
-import { BINARY_XLOSS_OPTIONS, type BinaryXlossOptions } from './options/xloss-options.js';
+import {
+  BINARY_XLOSS_OPTIONS,
+  type BinaryXlossOptions,
+  type BinaryXlossResolved,
+} from './options/xloss-options.js';
 import { reductionPlan } from './reduction.js';
 
 /**
@@ -35,6 +39,19 @@ export function binaryXloss(
   checkArray(fn, 'logits', logits);
   checkArray(fn, 'labels', labels);
   checkLength(fn, 'labels', labels, logits.length, `'logits' (${logits.length} values)`);
+  return binaryXlossResolved(fn, logits, labels, opts);
+}
+
+/**
+ * The binary cross-entropy once the options are resolved (by binaryXloss and by
+ * lovasz/tfjs): checks the values and computes.
+ */
+export function binaryXlossResolved(
+  fn: string,
+  logits: NumericArray,
+  labels: NumericArray,
+  opts: BinaryXlossResolved,
+): LossResult {
   checkFinite(fn, 'logits', logits);
   checkLabels(fn, 'labels', labels, 2, opts.ignore, '0 or 1');
   const out = checkOut(fn, opts.out, logits.length, { logits, labels });

@@ -68,7 +68,7 @@ export function checkDims(
   const dims = Array.from(shape as ArrayLike<number>);
   if (dims.length < minRank) {
     throw new RangeError(
-      `${fn}: '${arg}' must be ${names} (rank >= ${minRank}), got ${formatShape(dims)} (rank ${dims.length})`,
+      `${fn}: '${arg}' must be ${names} (rank >= ${minRank}), got ${arg === 'shape' ? '' : 'shape '}${formatShape(dims)} (rank ${dims.length})`,
     );
   }
   for (const d of dims) {

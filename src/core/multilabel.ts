@@ -8,12 +8,23 @@ import {
   checkProbabilities,
   type NumericArray,
 } from './check.js';
-import { channelGeometry, checkDims, formatShape, layoutNames, sizeOf } from './geometry.js';
+import {
+  channelGeometry,
+  checkDims,
+  formatShape,
+  type Geometry,
+  layoutNames,
+  sizeOf,
+} from './geometry.js';
 import type { LossResult, OutOption } from './loss-result.js';
 import { lovaszGroups } from './lovasz-groups.js';
 import { checkClassesFit, checkWeightsFit } from './options/common-options.js';
 import { resolveOptions } from './options/option-spec.js';
-import { type LovaszMultilabelOptions, MULTILABEL_OPTIONS } from './options/softmax-options.js';
+import {
+  type LovaszMultilabelOptions,
+  MULTILABEL_OPTIONS,
+  type SoftmaxResolved,
+} from './options/softmax-options.js';
 
 // Reused across calls: one channel's targets, laid out per pixel.
 let channelTargets = new Int32Array(0);
@@ -51,6 +62,20 @@ export function lovaszMultilabel(
   const size = sizeOf(dims);
   checkLength(fn, 'probas', probas, size, `shape ${formatShape(dims)}`);
   checkLength(fn, 'targets', targets, size, `shape ${formatShape(dims)}`);
+  return multilabelResolved(fn, probas, targets, geo, opts);
+}
+
+/**
+ * The multilabel loss once the options and the geometry are resolved (by lovaszMultilabel
+ * and by lovasz/tfjs): checks the options against the input and the values, and computes.
+ */
+export function multilabelResolved(
+  fn: string,
+  probas: NumericArray,
+  targets: NumericArray,
+  geo: Geometry,
+  opts: SoftmaxResolved,
+): LossResult {
   const { batch: B, pixels: HW, channels: C, nchw } = geo;
   checkClassesFit(fn, opts.classes, C);
   checkWeightsFit(fn, opts.classWeights, C);

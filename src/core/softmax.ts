@@ -36,8 +36,8 @@ import type { Reduction } from './reduction.js';
 function checkSigmoidClasses(fn: string, classes: ClassSelection): void {
   if (classes === 'present' || classes === 'all') {
     throw new RangeError(
-      `${fn}: with a single probability channel (Lovász-Sigmoid: ${SIGMOID_RULE}), 'classes' ` +
-        `must name the class the channel predicts, e.g. [1]; got '${classes}'`,
+      `${fn}: with a single probability channel (Lovász-Sigmoid), 'classes' must name the class ` +
+        `the channel predicts, e.g. [1]; got '${classes}'`,
     );
   }
   checkClassesFit(fn, classes, 2);
@@ -97,7 +97,15 @@ export function lovaszSoftmax(
   const read = predictionGeometry(fn, 'probas', shape, opts.layout, labels.length);
   checkLength(fn, 'probas', probas, sizeOf(read.dims), `shape ${formatShape(read.dims)}`);
   let geo: Geometry = read;
-  if (read.alternative && !fits(() => checkOptionsFit(fn, read, opts))) geo = read.alternative;
+  // Neither reading fitting the options, the channels one reports why.
+  const alt = read.alternative;
+  if (
+    alt &&
+    !fits(() => checkOptionsFit(fn, read, opts)) &&
+    fits(() => checkOptionsFit(fn, alt, opts))
+  ) {
+    geo = alt;
+  }
   return softmaxResolved(fn, 'probas', probas, labels, geo, opts);
 }
 
@@ -168,8 +176,15 @@ export function softmaxResolved(
   return result;
 }
 
-/** The options that depend on the input (the class list and the weights) against `geo`. */
-function checkOptionsFit(fn: string, geo: Geometry, opts: SoftmaxResolved): void {
+/**
+ * The options that depend on the input (the class list and the weights) against `geo`; the
+ * tensor path of lovasz/tfjs calls it too, before it computes anything.
+ */
+export function checkOptionsFit(
+  fn: string,
+  geo: Geometry,
+  opts: Pick<SoftmaxResolved, 'classes' | 'classWeights'>,
+): void {
   const C = geo.channels;
   if (C === 1) checkSigmoidClasses(fn, opts.classes);
   else checkClassesFit(fn, opts.classes, C);

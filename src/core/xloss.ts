@@ -10,6 +10,7 @@ import {
   channelGeometry,
   checkDims,
   formatShape,
+  type Geometry,
   layoutHint,
   layoutNames,
   sizeOf,
@@ -17,7 +18,7 @@ import {
 } from './geometry.js';
 import type { LossResult, OutOption } from './loss-result.js';
 import { resolveOptions } from './options/option-spec.js';
-import { XLOSS_OPTIONS, type XlossOptions } from './options/xloss-options.js';
+import { XLOSS_OPTIONS, type XlossOptions, type XlossResolved } from './options/xloss-options.js';
 import { reductionPlan } from './reduction.js';
 
 /**
@@ -48,14 +49,29 @@ export function xloss(
   checkArray(fn, 'labels', labels);
   const dims = checkDims(fn, 'shape', shape, 3, layoutNames(opts.layout));
   const geo = channelGeometry(fn, 'logits', dims, opts.layout);
-  const { batch: B, pixels: HW, channels: C, nchw } = geo;
-  const P = B * HW;
+  const P = geo.batch * geo.pixels;
   checkLength(fn, 'logits', logits, sizeOf(dims), `shape ${formatShape(dims)}`);
   if (labels.length !== P) {
     throw new RangeError(
       `${fn}: 'labels' has ${labels.length} values but [B, ...spatial] = ${formatShape(spatialShape(dims, geo, false))} needs ${P}${layoutHint(dims, opts.layout, labels.length)}`,
     );
   }
+  return xlossResolved(fn, logits, labels, geo, opts);
+}
+
+/**
+ * The cross-entropy once the options and the geometry are resolved (by xloss and by
+ * lovasz/tfjs): checks the values and computes.
+ */
+export function xlossResolved(
+  fn: string,
+  logits: NumericArray,
+  labels: NumericArray,
+  geo: Geometry,
+  opts: XlossResolved,
+): LossResult {
+  const { batch: B, pixels: HW, channels: C, nchw } = geo;
+  const P = B * HW;
   checkFinite(fn, 'logits', logits);
   checkLabels(fn, 'labels', labels, C, opts.ignore);
   const out = checkOut(fn, opts.out, logits.length, { logits, labels });

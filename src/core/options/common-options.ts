@@ -21,11 +21,15 @@ import type { OptionSpec } from './option-spec.js';
  */
 export type ClassSelection = 'present' | 'all' | readonly number[];
 
-/** One of a fixed set of string values. */
+/**
+ * One of a fixed set of string values. A wrong value is a RangeError; with `typed`, a value
+ * that is not a string at all is a TypeError.
+ */
 export function enumOption<T extends string>(
   key: string,
   values: readonly T[],
   fallback: T,
+  typed = false,
 ): OptionSpec<T> {
   const listed = values.map((v) => `'${v}'`);
   const choices = `${listed.slice(0, -1).join(', ')} or ${listed[listed.length - 1]}`;
@@ -33,7 +37,8 @@ export function enumOption<T extends string>(
     default: fallback,
     check(fn, value) {
       if ((values as readonly unknown[]).includes(value)) return value as T;
-      throw new RangeError(`${fn}: '${key}' must be ${choices}, got ${describeValue(value)}`);
+      const message = `${fn}: '${key}' must be ${choices}, got ${describeValue(value)}`;
+      throw typed && typeof value !== 'string' ? new TypeError(message) : new RangeError(message);
     },
   };
 }

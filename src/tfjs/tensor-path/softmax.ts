@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ClassSelection } from '../../core/check.js';
-import { lovaszSoftmax as coreSoftmax, type LovaszSoftmaxOptions } from '../../core/softmax.js';
+import type { ClassSelection } from '../../core/options/common-options.js';
+import type { LovaszSoftmaxOptions } from '../../core/options/softmax-options.js';
+import { lovaszSoftmax as coreSoftmax } from '../../core/softmax.js';
 import { jaccardGradSorted } from './jaccard-grad.js';
 import { tensorLossOp } from './loss-op.js';
 import { flatPositions, inPixelOrder, inSortedOrder, sortDescending } from './sort.js';
