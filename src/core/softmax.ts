@@ -14,7 +14,6 @@ import {
   type Geometry,
   pixelGeometry,
   predictionGeometry,
-  SIGMOID_RULE,
   sizeOf,
 } from './geometry.js';
 import type { LossResult, OutOption } from './loss-result.js';
