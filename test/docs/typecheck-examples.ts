@@ -174,10 +174,12 @@ export function compileContext(context: Context, examples: readonly Example[]): 
   const host = hostWith(options, files);
   const program = ts.createProgram({ rootNames: [...files.keys()], options, host });
   const prelude = program.getSourceFile(preludePath(context));
+  if (!prelude) throw new Error(`the ${context} prelude is not in the program`);
   const setupDiagnostics = [
     ...program.getOptionsDiagnostics(),
     ...program.getGlobalDiagnostics(),
-    ...(prelude ? program.getSemanticDiagnostics(prelude) : []),
+    ...program.getSyntacticDiagnostics(prelude),
+    ...program.getSemanticDiagnostics(prelude),
   ];
   return { context, program, host, options, paths, setupDiagnostics };
 }
