@@ -34,6 +34,8 @@ export interface Geometry {
  *
  * @example
  * ```ts
+ * import { lovaszSoftmax } from 'lovasz';
+ *
  * lovaszSoftmax(probas, labels, [B, C, H, W], { layout: 'NCHW' });
  * ```
  */

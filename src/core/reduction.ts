@@ -7,6 +7,8 @@ import type { LossResult } from './loss-result.js';
  *
  * @example
  * ```ts
+ * import { lovaszHinge } from 'lovasz';
+ *
  * const { losses } = lovaszHinge(logits, labels, [B, H, W], { reduction: 'none' }); // [B]
  * ```
  */

@@ -16,6 +16,8 @@ import type { OptionSpec } from './option-spec.js';
  *
  * @example
  * ```ts
+ * import { lovaszSoftmax } from 'lovasz';
+ *
  * lovaszSoftmax(probas, labels, [B, H, W, C], { classes: [1, 2, 3] });
  * ```
  */
@@ -82,6 +84,8 @@ export const reductionOption: OptionSpec<Reduction> = enumOption(
  *
  * @example
  * ```ts
+ * import { lovaszHinge } from 'lovasz';
+ *
  * lovaszHinge(logits, labels, [B, H, W], { kernel: 'js' });
  * ```
  */

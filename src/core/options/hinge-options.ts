@@ -16,6 +16,8 @@ import type { OptionTable, ResolvedOptions } from './option-spec.js';
  *
  * @example
  * ```ts
+ * import { lovaszHinge } from 'lovasz';
+ *
  * lovaszHinge(logits, labels, [B, H, W], { variant: 'elu+1' });
  * ```
  */
@@ -27,6 +29,8 @@ export type HingeVariant = 'relu' | 'elu+1';
  *
  * @example
  * ```ts
+ * import { lovaszHinge } from 'lovasz';
+ *
  * lovaszHinge(logits, labels, [B, H, W], { kernel: 'js' });
  * ```
  */

@@ -6,6 +6,8 @@ import type { OptionTable } from './option-spec.js';
  *
  * @example
  * ```ts
+ * import { iou } from 'lovasz';
+ *
  * iou(preds, labels, [B, H, W], 21, { ignore: 255, perImage: true });
  * ```
  */
@@ -32,6 +34,8 @@ export interface IouOptions {
  *
  * @example
  * ```ts
+ * import { iouBinary } from 'lovasz';
+ *
  * iouBinary(preds, labels, [B, H, W], { perImage: false, empty: 0 });
  * ```
  */

@@ -7,7 +7,13 @@ import { describeValue } from './describe-value.js';
  *
  * @example
  * ```ts
- * const perImage: OptionSpec<boolean> = { default: false, check: checkBoolean('perImage') };
+ * const flag: OptionSpec<boolean> = {
+ *   default: false,
+ *   check(fn, value) {
+ *     if (typeof value !== 'boolean') throw new TypeError(`${fn}: 'flag' must be true or false`);
+ *     return value;
+ *   },
+ * };
  * ```
  */
 export interface OptionSpec<T> {
@@ -24,7 +30,9 @@ export interface OptionSpec<T> {
  *
  * @example
  * ```ts
- * const table = { perImage: perImageOption(false), ignore: ignoreOption } satisfies OptionTable;
+ * const table = {
+ *   empty: { default: 1, check: (_fn: string, value: unknown) => Number(value) },
+ * } satisfies OptionTable;
  * ```
  */
 // biome-ignore lint/suspicious/noExplicitAny: a table holds specs of any value type
@@ -35,7 +43,8 @@ export type OptionTable = Readonly<Record<string, OptionSpec<any>>>;
  *
  * @example
  * ```ts
- * type Hinge = ResolvedOptions<typeof HINGE_OPTIONS>; // { perImage: boolean; ... }
+ * const table = { empty: { default: 1, check: (_fn: string, value: unknown) => Number(value) } };
+ * type Resolved = ResolvedOptions<typeof table>; // { readonly empty: number }
  * ```
  */
 export type ResolvedOptions<T extends OptionTable> = {
@@ -87,7 +96,8 @@ export function checkOptionKeys(fn: string, options: unknown, known: readonly st
  *
  * @example
  * ```ts
- * const KERAS = omitOptions(SOFTMAX_OPTIONS, ['ignore', 'layout', 'reduction', 'out']);
+ * const spec = { default: 1, check: (_fn: string, value: unknown) => Number(value) };
+ * const smaller = omitOptions({ empty: spec, scale: spec }, ['scale']); // { empty }
  * ```
  */
 export function omitOptions<T extends OptionTable, K extends keyof T & string>(

@@ -131,6 +131,8 @@ export interface LovaszMultilabelOptions {
  *
  * @example
  * ```ts
+ * import { lovaszSoftmaxFlat } from 'lovasz';
+ *
  * lovaszSoftmaxFlat(probas, labels, 3, { classes: [1, 2] });
  * ```
  */

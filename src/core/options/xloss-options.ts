@@ -8,6 +8,8 @@ import type { OptionTable, ResolvedOptions } from './option-spec.js';
  *
  * @example
  * ```ts
+ * import { xloss } from 'lovasz';
+ *
  * xloss(logits, labels, [B, C, H, W], { layout: 'NCHW', ignore: 255 });
  * ```
  */
@@ -36,6 +38,8 @@ export interface XlossOptions {
  *
  * @example
  * ```ts
+ * import { binaryXloss } from 'lovasz';
+ *
  * binaryXloss(logits, labels, { ignore: 255, reduction: 'sum' });
  * ```
  */
