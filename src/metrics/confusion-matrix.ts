@@ -37,7 +37,7 @@ export interface ConfusionMatrixOptions {
 }
 
 /** The options of {@link ConfusionMatrix}. */
-const CONFUSION_MATRIX_OPTIONS = {
+export const CONFUSION_MATRIX_OPTIONS = {
   empty: emptyOption(1),
   ignore: ignoreOption(null),
   perImage: booleanOption('perImage', false),

@@ -78,7 +78,15 @@ export interface LovaszSoftmaxOptions {
  * const options: LovaszSigmoidOptions = { perImage: true, ignore: 255 };
  * ```
  */
-export type LovaszSigmoidOptions = Omit<LovaszSoftmaxOptions, 'fromLogits' | 'layout'>;
+export interface LovaszSigmoidOptions
+  extends Omit<LovaszSoftmaxOptions, 'fromLogits' | 'layout' | 'classes'> {
+  /**
+   * The class the channel is compared with: [1] (it predicts the foreground), [0] (it scores
+   * the background), or [0, 1] (both).
+   * @default [1]
+   */
+  classes?: ClassSelection;
+}
 
 /**
  * Options of `lovaszMultilabel` (and of the `lovasz/tfjs` lovaszMultilabel).
