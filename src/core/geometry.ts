@@ -122,6 +122,21 @@ export function channelGeometry(
   return { batch: dims[0], pixels: sizeOf(spatial), channels, nchw };
 }
 
+/**
+ * {@link checkDims} then {@link channelGeometry}: `shape` (named `shapeArg` in messages) of
+ * the prediction `predArg`, with channels.
+ */
+export function channelInput(
+  fn: string,
+  shapeArg: string,
+  predArg: string,
+  shape: unknown,
+  layout: Layout,
+): Geometry & { dims: number[] } {
+  const dims = checkDims(fn, shapeArg, shape, 3, layoutNames(layout));
+  return { ...channelGeometry(fn, predArg, dims, layout), dims };
+}
+
 /** The labels' shape `[B, ...spatial]` of a prediction of shape `dims` read as `geo`. */
 export function spatialShape(dims: readonly number[], geo: Geometry, sigmoid: boolean): number[] {
   if (sigmoid) return [...dims];

@@ -8,14 +8,7 @@ import {
   checkProbabilities,
   type NumericArray,
 } from './check.js';
-import {
-  channelGeometry,
-  checkDims,
-  formatShape,
-  type Geometry,
-  layoutNames,
-  sizeOf,
-} from './geometry.js';
+import { channelInput, formatShape, type Geometry, sizeOf } from './geometry.js';
 import type { LossResult, OutOption } from './loss-result.js';
 import { lovaszGroups } from './lovasz-groups.js';
 import { checkClassesFit, checkWeightsFit } from './options/common-options.js';
@@ -57,8 +50,8 @@ export function lovaszMultilabel(
   const opts = resolveOptions(fn, MULTILABEL_OPTIONS, options);
   checkArray(fn, 'probas', probas);
   checkArray(fn, 'targets', targets);
-  const dims = checkDims(fn, 'shape', shape, 3, layoutNames(opts.layout));
-  const geo = channelGeometry(fn, 'probas', dims, opts.layout);
+  const geo = channelInput(fn, 'shape', 'probas', shape, opts.layout);
+  const { dims } = geo;
   const size = sizeOf(dims);
   checkLength(fn, 'probas', probas, size, `shape ${formatShape(dims)}`);
   checkLength(fn, 'targets', targets, size, `shape ${formatShape(dims)}`);

@@ -7,12 +7,10 @@ import {
   type NumericArray,
 } from './check.js';
 import {
-  channelGeometry,
-  checkDims,
+  channelInput,
   formatShape,
   type Geometry,
   layoutHint,
-  layoutNames,
   sizeOf,
   spatialShape,
 } from './geometry.js';
@@ -47,8 +45,8 @@ export function xloss(
   const opts = resolveOptions(fn, XLOSS_OPTIONS, options);
   checkArray(fn, 'logits', logits);
   checkArray(fn, 'labels', labels);
-  const dims = checkDims(fn, 'shape', shape, 3, layoutNames(opts.layout));
-  const geo = channelGeometry(fn, 'logits', dims, opts.layout);
+  const geo = channelInput(fn, 'shape', 'logits', shape, opts.layout);
+  const { dims } = geo;
   const P = geo.batch * geo.pixels;
   checkLength(fn, 'logits', logits, sizeOf(dims), `shape ${formatShape(dims)}`);
   if (labels.length !== P) {

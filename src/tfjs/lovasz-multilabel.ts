@@ -1,9 +1,9 @@
 import type { Scalar, Tensor, Tensor1D } from '@tensorflow/tfjs-core';
-import { channelGeometry, checkDims, layoutNames } from '../core/geometry.js';
+import { channelInput } from '../core/geometry.js';
 import { multilabelResolved } from '../core/multilabel.js';
 import { resolveOptions } from '../core/options/option-spec.js';
 import type { LovaszMultilabelOptions } from '../core/options/softmax-options.js';
-import { lossOp, perClassItems, perImageItems } from './loss-op.js';
+import { lossOp, lovaszItems } from './loss-op.js';
 import { rejectOut } from './reject-out.js';
 import { checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
 import { TFJS_MULTILABEL_OPTIONS } from './tfjs-options.js';
@@ -42,16 +42,10 @@ export function lovaszMultilabel(
   checkTensor(fn, 'probas', probas);
   checkTensor(fn, 'targets', targets);
   const opts = resolveOptions(fn, TFJS_MULTILABEL_OPTIONS, options);
-  const dims = checkDims(fn, 'probas', probas.shape, 3, layoutNames(opts.layout));
-  const geo = channelGeometry(fn, 'probas', dims, opts.layout);
+  const geo = channelInput(fn, 'probas', 'probas', probas.shape, opts.layout);
   checkShapeIs(fn, 'targets', targets, probas.shape, "the shape of 'probas'");
   const y = valuesOf(targets);
   const resolved = { ...opts, out: null };
-  const items =
-    opts.reduction !== 'none'
-      ? undefined
-      : opts.perImage
-        ? perImageItems(probas.rank)
-        : perClassItems(probas.rank, geo.nchw ? 1 : probas.rank - 1, geo.channels);
+  const items = lovaszItems(probas, geo, opts);
   return lossOp(probas, (x) => multilabelResolved(fn, x, y, geo, resolved), items);
 }

@@ -2,7 +2,7 @@ import type { Scalar, Tensor, Tensor1D } from '@tensorflow/tfjs-core';
 import { resolveOptions } from '../core/options/option-spec.js';
 import type { LovaszSoftmaxOptions } from '../core/options/softmax-options.js';
 import { checkOptionsFit, softmaxResolved } from '../core/softmax.js';
-import { lossOp, perClassItems, perImageItems } from './loss-op.js';
+import { lossOp, lovaszItems } from './loss-op.js';
 import { choosePath, type PathOption } from './path.js';
 import { rejectOut } from './reject-out.js';
 import { predictionTensors } from './tensor-geometry.js';
@@ -86,11 +86,6 @@ export function lovaszSoftmax(
   if (path === 'tensor' && probas.size > 0) return lovaszSoftmaxTensor(probas, labels, core);
   const y = valuesOf(labels);
   const resolved = { ...core, out: null };
-  const items =
-    opts.reduction !== 'none'
-      ? undefined
-      : opts.perImage
-        ? perImageItems(probas.rank)
-        : perClassItems(probas.rank, geo.nchw ? 1 : probas.rank - 1, geo.channels);
+  const items = lovaszItems(probas, geo, opts);
   return lossOp(probas, (x) => softmaxResolved(fn, 'probas', x, y, geo, resolved), items);
 }

@@ -1,6 +1,7 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import {
   channelGeometry,
+  channelInput,
   checkDims,
   formatShape,
   type Geometry,
@@ -67,8 +68,8 @@ export function channelTensors(
   labels: Tensor,
   layout: Layout,
 ): Geometry {
-  const dims = checkDims(fn, predArg, pred.shape, 3, layoutNames(layout));
-  const geo = channelGeometry(fn, predArg, dims, layout);
+  const geo = channelInput(fn, predArg, predArg, pred.shape, layout);
+  const { dims } = geo;
   const want = spatialShape(dims, geo, false);
   if (!labelsFit(labels, want)) {
     const from = `the [B, ...spatial] of '${predArg}' (${layout})`;

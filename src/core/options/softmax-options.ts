@@ -96,7 +96,8 @@ export interface LovaszSigmoidOptions
  * const options: LovaszMultilabelOptions = { fromLogits: true, classes: 'all', ignore: 255 };
  * ```
  */
-export interface LovaszMultilabelOptions {
+export interface LovaszMultilabelOptions
+  extends Pick<LovaszSoftmaxOptions, 'layout' | 'classWeights' | 'reduction'> {
   /**
    * Channels averaged over: 'present' (those with a positive target), 'all', or a list.
    * @default 'present'
@@ -113,25 +114,11 @@ export interface LovaszMultilabelOptions {
    */
   ignore?: number | null;
   /**
-   * 'NHWC' (`[B, ...spatial, C]`) or 'NCHW' (`[B, C, ...spatial]`), for both arguments.
-   * @default 'NHWC'
-   */
-  layout?: Layout;
-  /**
-   * The first argument holds logits; the sigmoid is fused and differentiated.
+   * The first argument holds logits; the sigmoid (one per channel: the labels are
+   * independent) is fused and differentiated.
    * @default false
    */
   fromLogits?: boolean;
-  /**
-   * One weight per channel in the mean over channels, or null (all 1).
-   * @default null
-   */
-  classWeights?: ArrayLike<number> | null;
-  /**
-   * 'mean', 'sum' or 'none' (per image with perImage, else per channel).
-   * @default 'mean'
-   */
-  reduction?: Reduction;
 }
 
 /**
