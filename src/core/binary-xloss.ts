@@ -13,7 +13,7 @@ import {
   type BinaryXlossOptions,
   type BinaryXlossResolved,
 } from './options/xloss-options.js';
-import { reductionPlan } from './reduction.js';
+import { validPixelPlan } from './reduction.js';
 
 /**
  * Binary cross-entropy from logits, mean over the valid pixels (numerically stable).
@@ -56,14 +56,8 @@ export function binaryXlossResolved(
   checkLabels(fn, 'labels', labels, 2, opts.ignore, '0 or 1');
   const out = checkOut(fn, opts.out, logits.length, { logits, labels });
   const n = logits.length;
-  // Labels are validated: with no ignore label none is negative, so -1 matches no pixel (an
-  // integer comparison, cheaper than one against NaN).
-  const ign = opts.ignore === null ? -1 : opts.ignore;
-  const grad = out ? out.fill(0) : new Float32Array(n);
-  let valid = 0;
-  for (let i = 0; i < n; i++) if (labels[i] !== ign) valid++;
-  // Pixels are the items, of weight 1 when valid: the mean divides by the valid ones.
-  const plan = reductionPlan(opts.reduction, valid, null, n);
+  const { ign, valid, plan } = validPixelPlan(labels, n, opts.ignore, opts.reduction);
+  const grad = out ? out.fill(0) : new Float32Array(logits.length);
   const losses = plan.losses;
   if (valid === 0) return plan.result(0, grad);
   const scale = plan.factor(0);

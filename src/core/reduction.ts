@@ -77,3 +77,22 @@ export function reductionPlan(
     },
   };
 }
+
+/**
+ * The plan of the cross-entropies: the pixels [0, count) are the items, of weight 1 when
+ * their label is not `ignore`, so the mean divides by the valid pixels while 'none' returns a
+ * loss (0 where void) for every pixel. `ign` is the ignore label as the loops compare it.
+ */
+export function validPixelPlan(
+  labels: ArrayLike<number>,
+  count: number,
+  ignore: number | null,
+  reduction: Reduction,
+): { ign: number; valid: number; plan: ReductionPlan } {
+  // Labels are validated: with no ignore label none is negative, so -1 matches no pixel (an
+  // integer comparison, cheaper than one against NaN).
+  const ign = ignore === null ? -1 : ignore;
+  let valid = 0;
+  for (let i = 0; i < count; i++) if (labels[i] !== ign) valid++;
+  return { ign, valid, plan: reductionPlan(reduction, valid, null, count) };
+}

@@ -17,7 +17,7 @@ import {
 import type { LossResult, OutOption } from './loss-result.js';
 import { resolveOptions } from './options/option-spec.js';
 import { XLOSS_OPTIONS, type XlossOptions, type XlossResolved } from './options/xloss-options.js';
-import { reductionPlan } from './reduction.js';
+import { validPixelPlan } from './reduction.js';
 
 /**
  * Softmax cross-entropy from logits, mean over the valid pixels.
@@ -73,14 +73,8 @@ export function xlossResolved(
   checkFinite(fn, 'logits', logits);
   checkLabels(fn, 'labels', labels, C, opts.ignore);
   const out = checkOut(fn, opts.out, logits.length, { logits, labels });
-  // Labels are validated: with no ignore label none is negative, so -1 matches no pixel (an
-  // integer comparison, cheaper than one against NaN).
-  const ign = opts.ignore === null ? -1 : opts.ignore;
+  const { ign, valid, plan } = validPixelPlan(labels, P, opts.ignore, opts.reduction);
   const grad = out ? out.fill(0) : new Float32Array(logits.length);
-  let valid = 0;
-  for (let i = 0; i < P; i++) if (labels[i] !== ign) valid++;
-  // Pixels are the items, of weight 1 when valid: the mean divides by the valid ones.
-  const plan = reductionPlan(opts.reduction, valid, null, P);
   const losses = plan.losses;
   if (valid === 0) return plan.result(0, grad);
   const scale = plan.factor(0);
