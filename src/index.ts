@@ -44,6 +44,11 @@ export {
 } from './core/softmax.js';
 export { type SortedKeys, sortDescending } from './core/sort.js';
 export { type XlossOptions, xloss } from './core/xloss.js';
-export { ConfusionMatrix, type ConfusionMatrixOptions } from './metrics/confusion-matrix.js';
+export {
+  ConfusionMatrix,
+  type ConfusionMatrixOptions,
+  type ConfusionMatrixState,
+} from './metrics/confusion-matrix.js';
+export type { FineGrainedMetrics, WorstCaseMetrics } from './metrics/fine-grained.js';
 export { type IouOptions, iou } from './metrics/iou.js';
 export { type IouBinaryOptions, iouBinary } from './metrics/iou-binary.js';
