@@ -51,16 +51,16 @@ const pct = (v: number, width = 7) => (Number.isNaN(v) ? '-' : v.toFixed(2)).pad
 
 /** The printed report: per-class IoU, the summary metrics, the fine-grained table. */
 export function formatResults(r: EvalResults): string {
-  const names = classLabels(r);
-  const nameWidth = Math.max(5, ...names.map((s) => s.length));
+  const names = r.confusionMatrix.classes.map((c) => r.classNames?.[c] ?? '');
+  const nameWidth = Math.max(0, ...names.map((s) => s.length));
   const lines = [
     `${r.images} image${r.images === 1 ? '' : 's'}, ${r.numClasses} classes` +
       (r.ignore === null ? '' : `, ignore ${r.ignore}`),
     '',
-    `${'class'.padEnd(nameWidth)}   IoU (%)`,
+    `class ${''.padEnd(nameWidth)}  IoU (%)`,
   ];
-  names.forEach((name, k) => {
-    lines.push(`${name.padEnd(nameWidth)}   ${pct(r.iou[k])}`);
+  r.confusionMatrix.classes.forEach((c, k) => {
+    lines.push(`${String(c).padStart(5)} ${names[k].padEnd(nameWidth)}  ${pct(r.iou[k])}`);
   });
   if (r.iou.some(Number.isNaN))
     lines.push('(-: the class is in neither labels nor predictions; left out of mIoU)');
