@@ -21,7 +21,16 @@ import {
  * ```
  */
 export interface IouBinaryOptions {
-  /** Score of an image whose union is empty, as a fraction (1 = 100%). Default 1. */
+  /**
+   * Score of an image whose union is empty (no foreground in its labels or its prediction),
+   * as a fraction (1 = 100%). Default 1, the convention of the original per-image code
+   * (EMPTY = 1): right for per-image IoU, where such an image is predicted perfectly, but a
+   * trap when most images have no foreground. A model that predicts background everywhere
+   * scores 100 on each of them and 0 on the others, so on 5 empty images out of 8 its mean is
+   * 62.5 though it never finds an object. Report the per-image mean next to `perImage: false`
+   * (one IoU over the batch: 0 for that model), or use `empty: 0`, or ConfusionMatrix's
+   * fine-grained metrics, which leave a class out of an image that lacks it.
+   */
   empty?: number;
   /** Label value of void pixels; null (default): none. */
   ignore?: number | null;
