@@ -682,8 +682,11 @@ export class ConfusionMatrix {
  * ```
  */
 export interface ConfusionMatrixState {
+  /** The matrix's numClasses; merge requires the same. */
   numClasses: number;
+  /** The matrix's ignore label; merge requires the same. */
   ignore: number | null;
+  /** Whether per-image records are kept; merge requires the same. */
   perImage: boolean;
   /** N, the valid pixels. */
   total: number;
