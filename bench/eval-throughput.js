@@ -55,8 +55,14 @@ function mask(seed, shift, changed) {
   const cells = Array.from({ length: 24 * 12 }, () => (r() < 0.05 ? 255 : Math.floor(r() * 19)));
   const c = rng(seed + 1);
   for (let k = 0; k < changed; k++) cells[Math.floor(c() * cells.length)] = Math.floor(c() * 19);
-  const waveX = Array.from({ length: H }, (_, y) => 20 * Math.sin(y / 37 + shift) + 3 * Math.sin(y / 3));
-  const waveY = Array.from({ length: W }, (_, x) => 14 * Math.sin(x / 53 + 2 * shift) + 3 * Math.sin(x / 5));
+  const waveX = Array.from(
+    { length: H },
+    (_, y) => 20 * Math.sin(y / 37 + shift) + 3 * Math.sin(y / 3),
+  );
+  const waveY = Array.from(
+    { length: W },
+    (_, x) => 14 * Math.sin(x / 53 + 2 * shift) + 3 * Math.sin(x / 5),
+  );
   const out = new Uint8Array(W * H);
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
