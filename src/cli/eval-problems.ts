@@ -12,9 +12,9 @@ export class EvalFailure extends Error {}
 const LISTED = 20;
 
 /**
- * Every problem of a run. Groups print in the order they were first added to a fresh
- * collector in ORDER (so that reports do not depend on which worker finished first), and
- * lines within a group sorted by path.
+ * Every problem of a run. Groups print in a fixed order (ORDER: options, listing, pairing,
+ * headers, contents) and lines within a group sorted by path, so that a report does not
+ * depend on which worker finished first.
  */
 export class Problems {
   private readonly groups = new Map<string, string[]>();
