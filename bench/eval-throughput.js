@@ -8,6 +8,9 @@
  * region maps with wavy borders and void regions, hard-linked to make --pairs pairs
  * (every file is still read and decoded; the OS file cache serves the repeats). Each run is a
  * fresh `node dist/cli/main.js eval` process, so its time includes start-up (about 0.2 s).
+ * Besides the wall time, each run reports the CPU time of the process (all its threads): on a
+ * shared machine the wall time says what the other work left, the CPU time per pair what
+ * eval itself costs.
  *
  * usage: npm run build && node bench/eval-throughput.js [--pairs 1000] [--distinct 20]
  *        [--jobs 1,2] [--repeats 3]
@@ -105,41 +108,64 @@ try {
     `${pairs} pairs of ${W}x${H} (${distinct} distinct, ${Math.round(bytes / distinct / 2 / 1024)} kB a file on average); ` +
       `generated in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${os.cpus().length} cores`,
   );
+  // Runs main.js with its argv, then prints the process's CPU time (every thread) at exit.
+  const wrapper = join(dir, 'cpu-time.mjs');
+  writeFileSync(
+    wrapper,
+    `import { pathToFileURL } from 'node:url';
+const main = process.argv[2];
+process.argv.splice(1, 1);
+process.on('exit', () => {
+  const u = process.resourceUsage();
+  process.stderr.write('cpu ' + (u.userCPUTime + u.systemCPUTime) / 1e6 + '\\n');
+});
+await import(pathToFileURL(main).href);
+`,
+  );
   const times = new Map(jobsList.map((j) => [j, /** @type {number[]} */ ([])]));
+  const cpus = new Map(jobsList.map((j) => [j, /** @type {number[]} */ ([])]));
   for (let rep = 0; rep < repeats; rep++) {
     for (const jobs of rep % 2 === 0 ? jobsList : [...jobsList].reverse()) {
       const start = performance.now();
       const run = spawnSync(
         process.execPath,
-        [
-          join(repo, 'dist/cli/main.js'),
-          'eval',
-          '--pred',
-          pred,
-          '--gt',
-          gt,
+        [wrapper, join(repo, 'dist/cli/main.js'), 'eval', '--pred', pred, '--gt', gt].concat([
           '--classes',
           '19',
-        ].concat(['--ignore', '255', '--jobs', String(jobs), '--json', join(dir, 'r.json')]),
+          '--ignore',
+          '255',
+          '--jobs',
+          String(jobs),
+          '--json',
+          join(dir, 'r.json'),
+        ]),
         { encoding: 'utf8' },
       );
       const seconds = (performance.now() - start) / 1000;
       if (run.status !== 0) throw new Error(`eval failed:\n${run.stderr}`);
+      const cpu = Number(/cpu (\S+)\n$/.exec(run.stderr)?.[1]);
       times.get(jobs)?.push(seconds);
+      cpus.get(jobs)?.push(cpu);
+      // The machine may be shared: the 1-minute load average says how busy it was.
+      const load = os.loadavg()[0].toFixed(1);
       console.log(
-        `  jobs ${jobs}: ${seconds.toFixed(2)} s, ${(pairs / seconds).toFixed(1)} pairs/s`,
+        `  jobs ${jobs}: ${seconds.toFixed(2)} s, ${(pairs / seconds).toFixed(1)} pairs/s, ` +
+          `CPU ${cpu.toFixed(1)} s (load average ${load})`,
       );
     }
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const base = median(times.get(jobsList[0]) ?? []);
   console.log(
-    '\n| --jobs | median time | pairs/s | vs --jobs ' + jobsList[0] + ' |\n|---|---|---|---|',
+    `\n| --jobs | median time | pairs/s | vs --jobs ${jobsList[0]} | median CPU time | CPU per pair |`,
   );
+  console.log('|---|---|---|---|---|---|');
   for (const jobs of jobsList) {
     const m = median(times.get(jobs) ?? []);
+    const c = median(cpus.get(jobs) ?? []);
     console.log(
-      `| ${jobs} | ${m.toFixed(2)} s | ${(pairs / m).toFixed(1)} | ${(base / m).toFixed(2)}x |`,
+      `| ${jobs} | ${m.toFixed(2)} s | ${(pairs / m).toFixed(1)} | ${(base / m).toFixed(2)}x | ` +
+        `${c.toFixed(1)} s | ${((1000 * c) / pairs).toFixed(0)} ms |`,
     );
   }
 } finally {
