@@ -46,6 +46,11 @@ export type { Reduction } from './core/reduction.js';
 export { lovaszSigmoid, lovaszSoftmax, lovaszSoftmaxFlat } from './core/softmax.js';
 export { type SortedKeys, sortDescending } from './core/sort.js';
 export { xloss } from './core/xloss.js';
-export { ConfusionMatrix, type ConfusionMatrixOptions } from './metrics/confusion-matrix.js';
+export {
+  ConfusionMatrix,
+  type ConfusionMatrixOptions,
+  type ConfusionMatrixState,
+} from './metrics/confusion-matrix.js';
+export type { FineGrainedMetrics, WorstCaseMetrics } from './metrics/fine-grained.js';
 export { iou } from './metrics/iou.js';
 export { iouBinary } from './metrics/iou-binary.js';

@@ -1,7 +1,14 @@
 import { Argument, type Command, InvalidArgumentError, Option } from 'commander';
-import { BACKENDS, type BackendName } from '../demo/backend.js';
-import { DEMOS, type DemoName, runDemo } from '../demo/run-demo.js';
+import type { BackendName, BACKENDS as DEMO_BACKENDS } from '../demo/backend.js';
+import type { DEMOS as DEMO_NAMES, DemoName } from '../demo/run-demo.js';
 import type { CliIo } from './cli-io.js';
+
+/**
+ * The choices of `demo` and `--backend`. The demo's modules load TensorFlow.js, so they are
+ * imported only when the command runs; these copies must `satisfies` their tuple types, so they cannot drift.
+ */
+const DEMOS = ['binary', 'multiclass', 'all'] as const satisfies typeof DEMO_NAMES;
+const BACKENDS = ['cpu', 'wasm'] as const satisfies typeof DEMO_BACKENDS;
 
 /** --seed: an integer in [0, 2^32), the range of the generator's state. */
 function parseSeed(value: string): number {
@@ -61,6 +68,7 @@ export function addDemoCommand(program: Command, io: CliIo, signal?: AbortSignal
         demo: DemoName,
         opts: { seed: number; steps?: number; out: string; backend: BackendName; json: boolean },
       ) => {
+        const { runDemo } = await import('../demo/run-demo.js');
         await runDemo({ demo, ...opts }, io, signal);
       },
     );

@@ -1,23 +1,46 @@
 /**
- * Label masks from PNG files, for `lovasz eval`: the label of a pixel is its gray value in a
- * grayscale PNG and its palette INDEX (not the colour the palette gives it) in a palette PNG.
+ * Label masks from PNG files, for `lovasz eval`, decoded to one label per pixel: a Uint8Array
+ * (1 byte a pixel) or, for 16-bit masks and palettes with classes above 255, a Uint16Array.
  *
- * pngjs (the PNG library used) always expands a palette image to RGBA through its palette, so
- * the indices are lost after decoding, and two indices with the same colour (allowed by PNG)
- * could not even be told apart by reverse lookup. It also blanks pixels matching a grayscale
- * tRNS colour to 0 and, without `skipRescale`, rescales 1/2/4/16-bit gray values to 0..255.
- * So before pngjs sees a mask, {@link readLabelPng} rewrites its chunks: the PLTE chunk is
- * replaced by an identity palette of 256 entries (entry i = gray i, so the decoded red channel
- * IS the index, even for an index past the file's own palette), tRNS is dropped, and the
- * decode runs with `skipRescale`, so gray values come out as stored (16-bit ones too).
+ * The label of a pixel is its gray value in a grayscale PNG (any bit depth, 16-bit exactly),
+ * its palette INDEX (not the colour the palette gives it) in a palette PNG, and in an RGB(A)
+ * PNG either its gray value when R = G = B (masks saved by image editors) or, with a colour
+ * palette (`--palette`), the class of its colour. Alpha and tRNS are ignored.
+ *
+ * Why not pngjs's decoder: it always expands to RGBA (4 bytes a pixel, 8 for 16-bit), through
+ * the palette (so indices are lost), and reports a truncated file with its stream internals.
+ * So the chunks are walked here (the header is checked, and a size over `maxPixels` refused,
+ * before anything is inflated), IDAT is inflated by node:zlib with an output limit of exactly
+ * the size the header announces, and only the row unfiltering (`pngjs/lib/filter-parse-sync`)
+ * and the Adam7 pass geometry (`pngjs/lib/interlace`) are pngjs's lower-level pieces. Peak
+ * memory for a mask is the inflated rows, the unfiltered rows (each about the file's raw
+ * size, e.g. 2 MB for an 8-bit 2048 x 1024 mask) and the labels.
  * @module
  */
-import { PNG } from 'pngjs';
+import { createRequire } from 'node:module';
+import { constants, inflateSync } from 'node:zlib';
+
+const require = createRequire(import.meta.url);
+/** pngjs's row unfiltering: raw rows (filter byte + data) to unfiltered rows, pass by pass. */
+const filterSync = require('pngjs/lib/filter-parse-sync.js') as {
+  process(
+    data: Buffer,
+    info: { width: number; height: number; interlace: boolean; bpp: number; depth: number },
+  ): Buffer;
+};
+/** pngjs's Adam7 geometry: the passes' sizes, and where a pass pixel lands (offset * 4). */
+const interlace = require('pngjs/lib/interlace.js') as {
+  getImagePasses(width: number, height: number): { width: number; height: number; index: number }[];
+  getInterlaceIterator(width: number): (x: number, y: number, pass: number) => number;
+};
 
 const SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
 
 /** Bytes of a PNG up to the end of IHDR's data: signature, chunk length and type, 13 bytes. */
 export const PNG_HEADER_BYTES = 8 + 8 + 13;
+
+/** The default --max-pixels: 2^28, the order of image libraries' decompression-bomb limits. */
+export const DEFAULT_MAX_PIXELS = 2 ** 28;
 
 /** PNG colour types (IHDR byte 9). */
 const GRAY = 0;
@@ -26,7 +49,16 @@ const PALETTE = 3;
 const GRAY_ALPHA = 4;
 const RGBA = 6;
 
-/** What IHDR says about a mask: size, bit depth and colour type. */
+/** Samples per pixel and allowed bit depths of each colour type (PNG spec, table 11.1). */
+const COLOUR_TYPES: Record<number, { name: string; channels: number; depths: number[] }> = {
+  [GRAY]: { name: 'grayscale', channels: 1, depths: [1, 2, 4, 8, 16] },
+  [RGB]: { name: 'RGB', channels: 3, depths: [8, 16] },
+  [PALETTE]: { name: 'palette', channels: 1, depths: [1, 2, 4, 8] },
+  [GRAY_ALPHA]: { name: 'grayscale + alpha', channels: 2, depths: [8, 16] },
+  [RGBA]: { name: 'RGBA', channels: 4, depths: [8, 16] },
+};
+
+/** What IHDR says about a mask. */
 export interface PngHeader {
   width: number;
   height: number;
@@ -34,6 +66,8 @@ export interface PngHeader {
   depth: number;
   /** 0 gray, 2 RGB, 3 palette, 4 gray + alpha, 6 RGBA. */
   colorType: number;
+  /** Adam7 interlacing. */
+  interlaced: boolean;
 }
 
 /** A decoded label mask: `labels[y * width + x]` is the label of pixel (x, y). */
@@ -44,12 +78,18 @@ export interface LabelMask {
 }
 
 /**
- * A mask that cannot be used, with the reason in the message: not a PNG, an RGB colour PNG, a
- * corrupt stream. `kind` groups the reasons in the report of `lovasz eval`.
+ * A colour palette for RGB masks (`--palette`): 0xRRGGBB -> class (or the ignore label).
+ * Only 8-bit RGB colours can be looked up.
  */
+export type ColourPalette = ReadonlyMap<number, number>;
+
+/** Why a mask cannot be used; `kind` groups the reasons in the report of `lovasz eval`. */
+export type MaskProblem = 'not-png' | 'too-large' | 'colour' | 'truncated' | 'corrupt';
+
+/** A mask that cannot be used, with a plain reason in the message. */
 export class MaskError extends Error {
   constructor(
-    readonly kind: 'not-png' | 'colour' | 'corrupt',
+    readonly kind: MaskProblem,
     message: string,
   ) {
     super(message);
@@ -57,116 +97,280 @@ export class MaskError extends Error {
 }
 
 /**
- * Parses the header of a PNG from its first {@link PNG_HEADER_BYTES} bytes (more are fine).
- * Throws a MaskError 'not-png' when they are no PNG signature and IHDR, and 'colour' for an RGB
- * or RGBA image, which holds colours, not labels.
+ * Parses the header of a PNG from its first {@link PNG_HEADER_BYTES} bytes (more are fine) and
+ * refuses, before anything is decoded: no PNG signature or IHDR ('not-png'), an invalid colour
+ * type or bit depth ('corrupt'), and more than `maxPixels` pixels ('too-large': a
+ * decompression bomb declares a huge size in a small file).
  * @example
- *   const { width, height } = readPngHeader(firstBytes); // e.g. 512, 512
+ *   const { width, height } = readPngHeader(firstBytes, DEFAULT_MAX_PIXELS); // e.g. 512, 512
  */
-export function readPngHeader(bytes: Uint8Array): PngHeader {
+export function readPngHeader(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): PngHeader {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf.length < PNG_HEADER_BYTES || !buf.subarray(0, 8).equals(SIGNATURE)) {
+  if (buf.length < 8 || !buf.subarray(0, 8).equals(SIGNATURE)) {
     throw new MaskError('not-png', 'not a PNG file (no PNG signature)');
   }
-  if (buf.toString('latin1', 12, 16) !== 'IHDR' || buf.readUInt32BE(8) !== 13) {
+  if (
+    buf.length < PNG_HEADER_BYTES ||
+    buf.toString('latin1', 12, 16) !== 'IHDR' ||
+    buf.readUInt32BE(8) !== 13
+  ) {
     throw new MaskError('not-png', 'not a PNG file (no IHDR chunk after the signature)');
   }
-  const header = {
-    width: buf.readUInt32BE(16),
-    height: buf.readUInt32BE(20),
-    depth: buf[24],
-    colorType: buf[25],
-  };
-  if (header.colorType === RGB || header.colorType === RGBA) {
+  const width = buf.readUInt32BE(16);
+  const height = buf.readUInt32BE(20);
+  const depth = buf[24];
+  const colorType = buf[25];
+  const type = COLOUR_TYPES[colorType];
+  if (type === undefined)
+    throw new MaskError('corrupt', `a PNG of unknown colour type ${colorType}`);
+  if (!type.depths.includes(depth)) {
+    throw new MaskError('corrupt', `a ${type.name} PNG of invalid bit depth ${depth}`);
+  }
+  if (buf[26] !== 0 || buf[27] !== 0 || buf[28] > 1) {
     throw new MaskError(
-      'colour',
-      `an ${header.colorType === RGB ? 'RGB' : 'RGBA'} colour PNG; label masks must be ` +
-        'grayscale or palette-indexed PNGs',
+      'corrupt',
+      `a PNG with unknown compression ${buf[26]}, filter ${buf[27]} or interlace ${buf[28]} method`,
     );
   }
-  if (![GRAY, PALETTE, GRAY_ALPHA].includes(header.colorType)) {
-    throw new MaskError('not-png', `a PNG of unknown colour type ${header.colorType}`);
+  if (width === 0 || height === 0)
+    throw new MaskError('corrupt', `a PNG of size ${width}x${height}`);
+  if (width * height > maxPixels) {
+    throw new MaskError(
+      'too-large',
+      `${width}x${height} = ${width * height} pixels, over --max-pixels ${maxPixels}; refused ` +
+        'before decoding (a guard against decompression bombs: raise --max-pixels if the mask is real)',
+    );
   }
-  return header;
+  return { width, height, depth, colorType, interlaced: buf[28] === 1 };
+}
+
+/** Options of {@link readLabelPng}. */
+export interface ReadLabelOptions {
+  /** Refuse masks with more pixels (default {@link DEFAULT_MAX_PIXELS}). */
+  maxPixels?: number;
+  /** Colour -> class for RGB(A) masks; without it they must be gray (R = G = B). */
+  palette?: ColourPalette;
 }
 
 /**
- * Decodes a grayscale (optionally with alpha, which is ignored) or palette PNG into its labels:
- * gray values as stored, at any bit depth (Uint16Array for 16-bit, else Uint8Array), or
- * palette indices. Throws a MaskError: 'not-png', 'colour' (RGB/RGBA) or 'corrupt' (anything
- * pngjs rejects: bad CRC, truncated data, bad zlib stream).
+ * Decodes a PNG label mask (see the module comment for what a label is). Throws a MaskError
+ * with a plain message: 'not-png', 'too-large', 'colour' (RGB pixels that are not gray, or
+ * colours missing from `palette`), 'truncated' (the file or its image data ends early, with
+ * how many rows arrived) or 'corrupt' (bad CRC, bad zlib data, unknown row filter).
  * @example
  *   const { width, height, labels } = readLabelPng(readFileSync('gt/0001.png'));
  */
-export function readLabelPng(file: Uint8Array): LabelMask {
-  const header = readPngHeader(file);
-  const buf = Buffer.from(file.buffer, file.byteOffset, file.byteLength);
-  let png: PNG;
+export function readLabelPng(file: Uint8Array, options: ReadLabelOptions = {}): LabelMask {
+  const header = readPngHeader(file, options.maxPixels);
+  const { width, height, depth, colorType, interlaced } = header;
+  const { channels } = COLOUR_TYPES[colorType];
+  const palette = colorType === RGB || colorType === RGBA ? options.palette : undefined;
+  if (palette !== undefined && depth === 16) {
+    throw new MaskError('colour', 'a 16-bit RGB PNG; --palette maps 8-bit colours only');
+  }
+  const { idat, endedAt } = imageData(file);
+
+  const passes = interlaced
+    ? interlace.getImagePasses(width, height)
+    : [{ width, height, index: 0 }];
+  const rowBytes = (w: number) => Math.ceil((w * channels * depth) / 8);
+  let expected = 0;
+  let rows = 0;
+  for (const p of passes) {
+    expected += p.height * (rowBytes(p.width) + 1);
+    rows += p.height;
+  }
+  let raw: Buffer;
   try {
-    png = PNG.sync.read(withLabelChunks(buf, header), { skipRescale: true });
+    // A truncated stream yields what it holds (SYNC_FLUSH); more than the header's size is an
+    // error, so a stream cannot inflate past what the size check allowed.
+    raw = inflateSync(idat, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: expected });
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new MaskError(
+        'corrupt',
+        `its image data holds more than the ${width}x${height} pixels of its header`,
+      );
+    }
     const reason = error instanceof Error ? error.message : String(error);
-    throw new MaskError('corrupt', `an unreadable PNG (${reason})`);
+    throw new MaskError('corrupt', `its compressed image data is corrupt (zlib: ${reason})`);
   }
-  const { width, height } = png;
-  // After the rewrite, the red channel of the RGBA output holds the gray value or the index.
-  const rgba = png.data as unknown as Uint8Array | Uint16Array;
-  const n = width * height;
-  const labels = header.depth === 16 ? new Uint16Array(n) : new Uint8Array(n);
-  for (let i = 0, j = 0; i < n; i++, j += 4) labels[i] = rgba[j];
-  return { width, height, labels };
-}
-
-let identityPlte: Buffer | undefined;
-
-/** An identity PLTE chunk: 256 entries, entry i = (i, i, i); built once, on first use. */
-function identityPalette(): Buffer {
-  if (identityPlte === undefined) {
-    const data = Buffer.alloc(3 * 256);
-    for (let i = 0; i < 256; i++) data.fill(i, 3 * i, 3 * i + 3);
-    identityPlte = chunk('PLTE', data);
+  // Rows must be whole and have a known filter (0-4), pass by pass.
+  let at = 0;
+  let row = 0;
+  for (const p of passes) {
+    const size = rowBytes(p.width) + 1;
+    for (let y = 0; y < p.height; y++, row++, at += size) {
+      if (at + size > raw.length) {
+        const where =
+          endedAt === undefined
+            ? 'its compressed image data ends'
+            : `the file ends at byte ${endedAt}`;
+        throw new MaskError(
+          'truncated',
+          `truncated: the image data ends after ${row} of ${rows} rows (${where})`,
+        );
+      }
+      if (raw[at] > 4) {
+        throw new MaskError(
+          'corrupt',
+          `row ${row} has filter type ${raw[at]}; PNG rows have filter 0 to 4 (corrupt data)`,
+        );
+      }
+    }
   }
-  return identityPlte;
+  const unfiltered = filterSync.process(raw, {
+    width,
+    height,
+    interlace: interlaced,
+    bpp: channels,
+    depth,
+  });
+  return {
+    width,
+    height,
+    labels: toLabels(unfiltered, header, channels, passes, rowBytes, palette),
+  };
 }
 
 /**
- * The PNG with the chunks that would hide labels rewritten: PLTE replaced by the identity
- * palette, tRNS dropped. Returns the input itself when there is nothing to rewrite (a gray
- * image without tRNS), so the common case copies nothing.
+ * The concatenated IDAT data of a PNG, its chunks' CRCs checked; `endedAt` is the file size
+ * when the file ends before IEND (the IDAT bytes that arrived are kept, to count the rows).
  */
-function withLabelChunks(buf: Buffer, header: PngHeader): Buffer {
-  const parts: Buffer[] = [buf.subarray(0, 8)];
-  let changed = false;
+function imageData(file: Uint8Array): { idat: Buffer; endedAt?: number } {
+  const buf = Buffer.from(file.buffer, file.byteOffset, file.byteLength);
+  const parts: Buffer[] = [];
   let pos = 8;
-  while (pos + 12 <= buf.length) {
+  for (;;) {
+    if (pos + 8 > buf.length) return { idat: Buffer.concat(parts), endedAt: buf.length };
     const length = buf.readUInt32BE(pos);
-    const end = pos + 12 + length;
-    if (end > buf.length) break; // truncated: left for pngjs to report
     const type = buf.toString('latin1', pos + 4, pos + 8);
-    if (type === 'PLTE' && header.colorType === PALETTE) {
-      parts.push(identityPalette());
-      changed = true;
-    } else if (type === 'tRNS') {
-      changed = true;
-    } else {
-      parts.push(buf.subarray(pos, end));
+    const end = pos + 12 + length;
+    if (end > buf.length) {
+      if (type === 'IDAT')
+        parts.push(buf.subarray(pos + 8, Math.min(buf.length, pos + 8 + length)));
+      return { idat: Buffer.concat(parts), endedAt: buf.length };
     }
-    pos = end;
+    if (crc32(buf.subarray(pos + 4, end - 4)) !== buf.readUInt32BE(end - 4)) {
+      throw new MaskError(
+        'corrupt',
+        `its ${type} chunk at byte ${pos} fails its CRC check (corrupt data)`,
+      );
+    }
+    if (type === 'IDAT') parts.push(buf.subarray(pos + 8, end - 4));
     if (type === 'IEND') break;
+    pos = end;
   }
-  if (!changed) return buf;
-  if (pos < buf.length) parts.push(buf.subarray(pos));
-  return Buffer.concat(parts);
+  if (parts.length === 0) throw new MaskError('corrupt', 'it has no image data (no IDAT chunk)');
+  return { idat: parts.length === 1 ? parts[0] : Buffer.concat(parts) };
 }
 
-/** A PNG chunk: length, type, data, CRC-32 of type and data. */
-function chunk(type: string, data: Buffer): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  data.copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
+/** Unfiltered rows to one label per pixel. */
+function toLabels(
+  data: Buffer,
+  header: PngHeader,
+  channels: number,
+  passes: { width: number; height: number; index: number }[],
+  rowBytes: (w: number) => number,
+  palette: ColourPalette | undefined,
+): Uint8Array | Uint16Array {
+  const { width, height, depth, colorType } = header;
+  const n = width * height;
+  // The common case, 8-bit gray or palette: the unfiltered rows are the labels.
+  if (depth === 8 && channels === 1 && !header.interlaced) {
+    return new Uint8Array(data.buffer, data.byteOffset, n);
+  }
+  let wide = depth === 16;
+  if (palette !== undefined) for (const c of palette.values()) if (c > 255) wide = true;
+  const labels = wide ? new Uint16Array(n) : new Uint8Array(n);
+  const place = header.interlaced ? interlace.getInterlaceIterator(width) : undefined;
+  const rgb = colorType === RGB || colorType === RGBA;
+  const bytes = depth / 8; // for depth >= 8
+  const mask = (1 << depth) - 1;
+  let offColour = -1;
+  let offCount = 0;
+  let missing = -1;
+  let missingCount = 0;
+  let at = 0;
+  for (const p of passes) {
+    const size = rowBytes(p.width);
+    for (let y = 0; y < p.height; y++, at += size) {
+      for (let x = 0; x < p.width; x++) {
+        const i = place === undefined ? y * width + x : place(x, y, p.index) / 4;
+        if (depth < 8) {
+          const bit = x * depth;
+          labels[i] = (data[at + (bit >> 3)] >> (8 - depth - (bit & 7))) & mask;
+          continue;
+        }
+        const s = at + x * channels * bytes;
+        const v = bytes === 1 ? data[s] : (data[s] << 8) | data[s + 1];
+        if (!rgb) {
+          labels[i] = v;
+          continue;
+        }
+        const g = bytes === 1 ? data[s + 1] : (data[s + 2] << 8) | data[s + 3];
+        const b = bytes === 1 ? data[s + 2] : (data[s + 4] << 8) | data[s + 5];
+        if (palette !== undefined) {
+          const colour = (v << 16) | (g << 8) | b;
+          const c = palette.get(colour);
+          if (c === undefined) {
+            if (missing < 0) missing = i;
+            missingCount++;
+          } else labels[i] = c;
+        } else if (v === g && g === b) {
+          labels[i] = v;
+        } else {
+          if (offColour < 0) offColour = i;
+          offCount++;
+        }
+      }
+    }
+  }
+  if (offColour >= 0 || missing >= 0) {
+    const first = offColour >= 0 ? offColour : missing;
+    const count = offColour >= 0 ? offCount : missingCount;
+    const colour = pixelColour(data, header, channels, passes, rowBytes, first);
+    const where =
+      `(${colour.join(', ')}) at pixel (x ${first % width}, y ${Math.floor(first / width)})` +
+      (count > 1 ? `, ${count} such pixels` : '');
+    throw new MaskError(
+      'colour',
+      offColour >= 0
+        ? `an RGB PNG with colour (not gray) pixels, e.g. ${where}; give --palette FILE.json to map colours to classes`
+        : `colours not in --palette, e.g. ${where}`,
+    );
+  }
+  return labels;
+}
+
+/** The RGB samples of pixel `index` (for messages; walks the rows again, only on failure). */
+function pixelColour(
+  data: Buffer,
+  header: PngHeader,
+  channels: number,
+  passes: { width: number; height: number; index: number }[],
+  rowBytes: (w: number) => number,
+  index: number,
+): number[] {
+  const { width, depth } = header;
+  const bytes = depth / 8;
+  const place = header.interlaced ? interlace.getInterlaceIterator(width) : undefined;
+  let at = 0;
+  for (const p of passes) {
+    const size = rowBytes(p.width);
+    for (let y = 0; y < p.height; y++, at += size) {
+      for (let x = 0; x < p.width; x++) {
+        const i = place === undefined ? y * width + x : place(x, y, p.index) / 4;
+        if (i !== index) continue;
+        const s = at + x * channels * bytes;
+        return [0, 1, 2].map((k) =>
+          bytes === 1 ? data[s + k] : (data[s + 2 * k] << 8) | data[s + 2 * k + 1],
+        );
+      }
+    }
+  }
+  return [];
 }
 
 let crcTable: Uint32Array | undefined;

@@ -1,110 +1,79 @@
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import cliProgress from 'cli-progress';
 import { writeFileAtomic } from '../demo/write-atomic.js';
-import { ConfusionMatrix } from '../metrics/confusion-matrix.js';
+import { ConfusionMatrix, type ConfusionMatrixState } from '../metrics/confusion-matrix.js';
 import type { CliIo } from './cli-io.js';
+import { type Listing, listMasks, type MaskFile } from './eval-files.js';
+import { loadClassNames, loadLabelMap, loadPalette } from './eval-maps.js';
 import {
-  type LabelMask,
-  MaskError,
-  PNG_HEADER_BYTES,
-  type PngHeader,
-  readLabelPng,
-  readPngHeader,
-} from './eval-png.js';
+  type EvalResults,
+  formatResults,
+  type ImageRow,
+  perImageCsv,
+  resultsJson,
+} from './eval-output.js';
+import type { PairConfig, PairResult, PairTask } from './eval-pair.js';
+import { MaskError, PNG_HEADER_BYTES, type PngHeader, readPngHeader } from './eval-png.js';
+import { runPairs } from './eval-pool.js';
+import { Problems } from './eval-problems.js';
+
+export type { EvalResults } from './eval-output.js';
+export { EvalFailure } from './eval-problems.js';
 
 /** Options of {@link runEval}, as `lovasz eval` parses them. */
 export interface EvalOptions {
   /** Directory of predicted label masks (PNG). */
   pred: string;
-  /** Directory of ground-truth label masks (PNG), paired with `pred` by file name. */
+  /** Directory of ground-truth label masks (PNG), paired with `pred` by relative path. */
   gt: string;
   /** Number of classes N >= 1: labels are in [0, N) or `ignore`. */
   classes: number;
   /** Label of void pixels (skipped in the ground truth, a miss in predictions); null: none. */
   ignore: number | null;
-  /** Also compute the mean over images of each image's mIoU. */
-  perImage: boolean;
-  /** Where to write the results as JSON, or undefined. */
+  /** Search sub-folders, pairing by relative path. Default false. */
+  recursive?: boolean;
+  /** File-name endings of masks (default '.png'), removed before pairing. */
+  predSuffix?: string;
+  gtSuffix?: string;
+  /** --map / --pred-map: label value -> class JSON for ground truth / predictions. */
+  map?: string;
+  predMap?: string;
+  /** --palette: colour -> class JSON for RGB masks. */
+  palette?: string;
+  /** --class-names: one name per class. */
+  classNames?: string;
+  /** Refuse masks with more pixels, before decoding. Default 2^28. */
+  maxPixels?: number;
+  /** Threads decoding pairs. Default 1. */
+  jobs?: number;
+  /** Worst-case percentage q. Default 10. */
+  worstQ?: number;
+  /** Where to write the per-image CSV. */
+  perImage?: string;
+  /** Where to write the results as JSON. */
   json?: string;
+  /** Directory for the confusion-matrix and per-class IoU plots (PNG). */
+  plot?: string;
 }
 
 /**
- * The results of `lovasz eval`, as --json writes them. Percentages; `iou` has one entry per
- * class in [0, numClasses) other than `ignore`, in class order (see ConfusionMatrix.iou).
- */
-export interface EvalResults {
-  images: number;
-  numClasses: number;
-  iou: number[];
-  mIoU: number;
-  pixelAccuracy: number;
-  fwIoU: number;
-  /** Only with --per-image. */
-  perImageMIoU?: number;
-}
-
-/**
- * A failed evaluation: every problem found, grouped by kind, each group naming its files.
- * The command prints the whole message and exits 1; no JSON is written.
- */
-export class EvalFailure extends Error {}
-
-/** How many files each group of problems lists before "... and N more". */
-const LISTED = 20;
-
-/** Collects the problems of one phase; `throwIfAny` ends the run with all of them. */
-class Problems {
-  private readonly groups = new Map<string, string[]>();
-  private readonly notes = new Set<string>();
-
-  add(group: string, line: string): void {
-    const lines = this.groups.get(group);
-    if (lines) lines.push(line);
-    else this.groups.set(group, [line]);
-  }
-
-  /** A hint printed once after the groups. */
-  note(text: string): void {
-    this.notes.add(text);
-  }
-
-  get size(): number {
-    let n = 0;
-    for (const lines of this.groups.values()) n += lines.length;
-    return n;
-  }
-
-  throwIfAny(): void {
-    if (this.size === 0) return;
-    const out = [`lovasz eval: ${this.size} problem${this.size === 1 ? '' : 's'}; no results`];
-    for (const [group, lines] of this.groups) {
-      out.push(`  ${group} (${lines.length}):`);
-      for (const line of lines.slice(0, LISTED)) out.push(`    ${line}`);
-      if (lines.length > LISTED) out.push(`    ... and ${lines.length - LISTED} more`);
-    }
-    for (const text of this.notes) out.push(`  (${text})`);
-    throw new EvalFailure(out.join('\n'));
-  }
-}
-
-/**
- * Evaluates the predicted masks in `options.pred` against the ground truth in `options.gt`
- * (PNG files paired by name; see eval-png.ts for how labels are read), streaming one pair at a
- * time into a ConfusionMatrix, so memory stays flat whatever the number of files. Prints the
- * per-class IoU, mIoU, pixel accuracy, frequency-weighted IoU (and per-image mIoU) on
- * io.stdout, a progress bar on io.stderr when it is a terminal, and writes --json atomically.
+ * Evaluates the predicted masks in `options.pred` against the ground truth in `options.gt`:
+ * PNG files paired by relative path (see eval-png.ts for how labels are read), each pair
+ * counted into a one-image ConfusionMatrix (in `jobs` worker threads) and merged in pair
+ * order into the dataset's, so the results are the same bits whatever `jobs`. Prints the
+ * per-class IoU, mIoU, pixel accuracy, frequency-weighted IoU and the fine-grained and
+ * worst-case metrics on io.stdout, a progress bar on io.stderr when it is a terminal, and
+ * writes --json, --per-image and --plot.
  *
- * Three phases, each reporting all of its problems at once (an EvalFailure, before any JSON):
- * 1. listing: unreadable directories, non-PNG file names, files missing on either side, no files;
- * 2. headers (the first 29 bytes of each file): non-PNG content, RGB colour PNGs, masks whose
- *    sizes differ between pred and gt, unreadable files;
- * 3. pixels: corrupt PNG data, label values >= classes that are not `ignore` (with the first
- *    offending value and pixel of each file).
- * Hidden files (names starting with '.') and subdirectories are skipped.
+ * One pass finds every problem: the option files, unreadable or missing directories, files
+ * missing on either side, non-PNG files, every header (size over --max-pixels, sizes that
+ * differ, invalid colour types), then the pixels of every pair whose headers are sound
+ * (colour pixels, truncated or corrupt data, labels out of range). If there is any, an
+ * EvalFailure lists them all, grouped, each with its path, and nothing is written.
  * @example
  *   const results = await runEval(
- *     { pred: 'out/pred', gt: 'data/gt', classes: 21, ignore: 255, perImage: false },
+ *     { pred: 'out/pred', gt: 'data/gt', classes: 21, ignore: 255 },
  *     process,
  *   );
  */
@@ -113,127 +82,213 @@ export async function runEval(
   io: CliIo,
   signal?: AbortSignal,
 ): Promise<EvalResults> {
-  const { pred, gt, classes, ignore, perImage, json } = options;
+  const { pred, gt, classes, ignore } = options;
+  const maxPixels = options.maxPixels ?? 2 ** 28;
+  const worstQ = options.worstQ ?? 10;
   // First, so that a bad --ignore (one leaving no class) fails before any file is read.
-  const cm = new ConfusionMatrix(classes, { ignore, perImage });
-  if (json !== undefined) checkJsonTarget(json);
+  const cm = new ConfusionMatrix(classes, { ignore, perImage: true });
+  const problems = new Problems();
 
-  // Phase 1: pairing, from the directory listings alone.
-  const listing = new Problems();
-  const predNames = listMasks(pred, '--pred', listing);
-  const gtNames = listMasks(gt, '--gt', listing);
-  const gtSet = new Set(gtNames);
-  const predSet = new Set(predNames);
-  for (const name of predNames) {
-    if (!gtSet.has(name))
-      listing.add(`predictions without ground truth in ${gt}`, join(pred, name));
+  const gtMap =
+    options.map === undefined
+      ? null
+      : (loadLabelMap(options.map, '--map', classes, ignore, problems) ?? null);
+  const predMap =
+    options.predMap === undefined
+      ? null
+      : (loadLabelMap(options.predMap, '--pred-map', classes, ignore, problems) ?? null);
+  const palette =
+    options.palette === undefined
+      ? null
+      : (loadPalette(options.palette, classes, ignore, problems) ?? null);
+  const classNames =
+    options.classNames === undefined
+      ? undefined
+      : loadClassNames(options.classNames, classes, problems);
+  for (const [flag, path] of [
+    ['--json', options.json],
+    ['--per-image', options.perImage],
+  ] as const) {
+    if (path !== undefined) checkFileTarget(flag, path, problems);
   }
-  for (const name of gtNames) {
-    if (!predSet.has(name))
-      listing.add(`ground truth without prediction in ${pred}`, join(gt, name));
-  }
-  const names = predNames.filter((name) => gtSet.has(name));
-  if (names.length === 0 && listing.size === 0) {
-    listing.add('nothing to evaluate', `no .png files in ${pred} and ${gt}`);
-  }
-  listing.throwIfAny();
+  if (options.plot !== undefined) checkDirTarget(options.plot, problems);
 
-  // Phase 2: headers, so that size and format errors come before minutes of decoding.
-  const headers = new Problems();
-  for (const name of names) {
-    const p = header(join(pred, name), headers);
-    const g = header(join(gt, name), headers);
-    if (p && g && (p.width !== g.width || p.height !== g.height)) {
-      headers.add(
+  // Pairing, from the listings.
+  const recursive = options.recursive ?? false;
+  const predList = listMasks(
+    pred,
+    '--pred',
+    { recursive, suffix: options.predSuffix ?? null },
+    problems,
+  );
+  const gtList = listMasks(gt, '--gt', { recursive, suffix: options.gtSuffix ?? null }, problems);
+  const pairs = pairUp(predList, gtList, pred, gt, problems);
+  const folders = predList.subfolders + gtList.subfolders;
+  const folderNote =
+    folders > 0
+      ? `${folders} sub-folder${folders === 1 ? '' : 's'} not searched; use --recursive`
+      : undefined;
+  if (folderNote !== undefined) problems.note(folderNote);
+  if (pairs.length === 0 && predList.files.length === 0 && gtList.files.length === 0) {
+    problems.add(
+      'nothing to evaluate',
+      `no masks in ${pred} and ${gt}${folderNote === undefined ? '' : ` (${folderNote})`}`,
+    );
+  }
+
+  // Headers of every paired file, so that sizes and formats are known before decoding.
+  const tasks: PairTask[] = [];
+  const names: string[] = [];
+  for (const [p, g] of pairs) {
+    const ph = header(p.path, maxPixels, problems);
+    const gh = header(g.path, maxPixels, problems);
+    if (ph === undefined || gh === undefined) continue;
+    if (ph.width !== gh.width || ph.height !== gh.height) {
+      problems.add(
         'masks of different sizes',
-        `${name}: ${p.width}x${p.height} in ${pred}, ${g.width}x${g.height} in ${gt}`,
+        `${g.path}: ${gh.width}x${gh.height}, prediction ${p.path}: ${ph.width}x${ph.height}`,
       );
+      continue;
     }
+    tasks.push({ index: tasks.length, pred: p.path, gt: g.path });
+    names.push(g.rel);
   }
-  headers.throwIfAny();
 
-  // Phase 3: pixels, one pair at a time.
-  const pixels = new Problems();
-  const bar = progressBar(io.stderr, names.length);
+  // Pixels of every sound pair.
+  const config: PairConfig = { classes, ignore, maxPixels, palette, predMap, gtMap };
+  const states: (ConfusionMatrixState | undefined)[] = new Array(tasks.length);
+  const rows: (PairResult['row'] | undefined)[] = new Array(tasks.length);
+  const bar = progressBar(io.stderr, tasks.length);
+  let done = 0;
   try {
-    for (const [i, name] of names.entries()) {
-      if (signal?.aborted) throw signal.reason;
-      const p = mask(join(pred, name), classes, ignore, pixels);
-      const g = mask(join(gt, name), classes, ignore, pixels);
-      // Once anything is wrong there are no results, but the scan goes on to list every file.
-      if (p && g && pixels.size === 0) cm.update(p.labels, g.labels, [1, g.height, g.width]);
-      bar?.update(i + 1);
-      // Let Ctrl-C (and the bar's timer) in between files.
-      if (i % 16 === 15) await new Promise((resolve) => setImmediate(resolve));
-    }
+    await runPairs(
+      tasks,
+      config,
+      options.jobs ?? 1,
+      (result) => {
+        for (const { group, line, note } of result.problems) {
+          problems.add(group, line);
+          if (note !== undefined) problems.note(note);
+        }
+        states[result.index] = result.state;
+        rows[result.index] = result.row;
+        bar?.update(++done);
+      },
+      signal,
+    );
   } finally {
     bar?.stop();
   }
-  pixels.throwIfAny();
+  problems.throwIfAny();
 
-  const results: EvalResults = {
-    images: names.length,
-    numClasses: classes,
-    iou: cm.iou(),
-    mIoU: cm.meanIoU(),
-    pixelAccuracy: cm.pixelAccuracy(),
-    fwIoU: cm.frequencyWeightedIoU(),
-  };
-  if (perImage) results.perImageMIoU = cm.perImageMeanIoU();
-  io.stdout.write(formatResults(results, ignore));
-  if (json !== undefined) writeFileAtomic(json, `${JSON.stringify(results, null, 2)}\n`);
+  // Merged in pair order: the same bits with any number of workers.
+  for (const state of states) cm.merge(state as ConfusionMatrixState);
+  const results = collect(cm, classes, ignore, classNames, worstQ, tasks.length);
+  if (folderNote !== undefined) io.stderr.write(`lovasz eval: ${folderNote}\n`);
+  io.stdout.write(formatResults(results));
+  if (options.json !== undefined) writeFileAtomic(options.json, resultsJson(results));
+  if (options.perImage !== undefined) {
+    const imageRows: ImageRow[] = names.map((name, i) => ({
+      name,
+      ...(rows[i] as NonNullable<PairResult['row']>),
+    }));
+    writeFileAtomic(options.perImage, perImageCsv(results, imageRows));
+  }
+  if (options.plot !== undefined) {
+    const { writePlots } = await import('./eval-plot.js');
+    const written = await writePlots(options.plot, results);
+    io.stderr.write(`lovasz eval: plots ${written.join(', ')}\n`);
+  }
   return results;
 }
 
-/** Fails early when --json could not be written at the end (its directory is missing). */
-function checkJsonTarget(json: string): void {
-  const dir = dirname(json);
-  let isDir = false;
+/** Pairs predictions with ground truth by key; the unpaired ones are problems. */
+function pairUp(
+  predList: Listing,
+  gtList: Listing,
+  pred: string,
+  gt: string,
+  problems: Problems,
+): [MaskFile, MaskFile][] {
+  const gtByKey = new Map(gtList.files.map((f) => [f.key, f]));
+  const predKeys = new Set(predList.files.map((f) => f.key));
+  const pairs: [MaskFile, MaskFile][] = [];
+  for (const p of predList.files) {
+    const g = gtByKey.get(p.key);
+    if (g) pairs.push([p, g]);
+    else problems.add(`predictions without ground truth in ${gt}`, p.path);
+  }
+  for (const g of gtList.files) {
+    if (!predKeys.has(g.key)) problems.add(`ground truth without prediction in ${pred}`, g.path);
+  }
+  return pairs;
+}
+
+/** The results of the merged matrix. */
+function collect(
+  cm: ConfusionMatrix,
+  classes: number,
+  ignore: number | null,
+  classNames: string[] | undefined,
+  worstQ: number,
+  images: number,
+): EvalResults {
+  const scored = [...Array(classes).keys()].filter((c) => c !== ignore);
+  const m = cm.matrix();
+  const state = cm.toState();
+  const confusionMatrix: EvalResults['confusionMatrix'] = {
+    classes: scored,
+    counts: scored.map((y) => scored.map((p) => m[y * classes + p])),
+  };
+  if (ignore !== null && (ignore < 0 || ignore >= classes)) {
+    confusionMatrix.predictedIgnore = scored.map((y) => state.voidPredictions[y]);
+  }
+  const fineGrained = cm.fineGrained();
+  return {
+    images,
+    numClasses: classes,
+    ignore,
+    ...(classNames === undefined ? {} : { classNames }),
+    iou: cm.iou(),
+    mIoU: fineGrained.mIoUD,
+    pixelAccuracy: cm.pixelAccuracy(),
+    fwIoU: cm.frequencyWeightedIoU(),
+    fineGrained,
+    worstCase: cm.worstCase(worstQ),
+    confusionMatrix,
+  };
+}
+
+/** Records a problem unless `path` can be written at the end (its directory exists). */
+function checkFileTarget(flag: string, path: string, problems: Problems): void {
+  const dir = dirname(path);
+  if (!isDir(dir)) problems.add('options', `${flag} ${path}: no directory ${dir}`);
+  else if (isDir(path)) problems.add('options', `${flag} ${path}: it is a directory`);
+}
+
+/** Records a problem unless `dir` is a directory or can be made in an existing one. */
+function checkDirTarget(dir: string, problems: Problems): void {
+  if (isDir(dir)) return;
+  let exists = false;
   try {
-    isDir = statSync(dir).isDirectory();
+    statSync(dir);
+    exists = true;
   } catch {}
-  if (!isDir) throw new EvalFailure(`cannot write --json ${json}: no directory ${dir}`);
-  try {
-    if (statSync(json).isDirectory()) {
-      throw new EvalFailure(`cannot write --json ${json}: it is a directory`);
-    }
-  } catch (error) {
-    if (error instanceof EvalFailure) throw error;
-  }
+  if (exists) problems.add('options', `--plot ${dir}: not a directory`);
+  else if (!isDir(dirname(dir)))
+    problems.add('options', `--plot ${dir}: no directory ${dirname(dir)}`);
 }
 
-/** The mask file names of a directory, sorted; problems go to `problems`. */
-function listMasks(dir: string, flag: string, problems: Problems): string[] {
-  let entries: import('node:fs').Dirent[];
+function isDir(path: string): boolean {
   try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    problems.add(`unreadable ${flag} directory`, `${dir} (${code})`);
-    return [];
-  }
-  const names: string[] = [];
-  for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue;
-    // Follow symlinks: datasets are often assembled from links.
-    const isFile = entry.isFile() || (entry.isSymbolicLink() && safeIsFile(join(dir, entry.name)));
-    if (!isFile) continue;
-    if (/\.png$/i.test(entry.name)) names.push(entry.name);
-    else problems.add(`files that are not .png in ${flag}`, join(dir, entry.name));
-  }
-  return names.sort();
-}
-
-function safeIsFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
+    return statSync(path).isDirectory();
   } catch {
     return false;
   }
 }
 
 /** Reads a file's PNG header, or records why it cannot and returns undefined. */
-function header(path: string, problems: Problems): PngHeader | undefined {
+function header(path: string, maxPixels: number, problems: Problems): PngHeader | undefined {
   const bytes = Buffer.alloc(PNG_HEADER_BYTES);
   let read = 0;
   try {
@@ -249,72 +304,30 @@ function header(path: string, problems: Problems): PngHeader | undefined {
     return undefined;
   }
   try {
-    return readPngHeader(bytes.subarray(0, read));
+    return readPngHeader(bytes.subarray(0, read), maxPixels);
   } catch (error) {
     if (!(error instanceof MaskError)) throw error;
-    problems.add(
-      error.kind === 'colour' ? 'colour PNGs' : 'not PNG files',
-      `${path}: ${error.message}`,
-    );
+    const group =
+      error.kind === 'too-large'
+        ? 'masks over --max-pixels'
+        : error.kind === 'not-png'
+          ? 'not PNG files'
+          : 'corrupt PNG files';
+    problems.add(group, `${path}: ${error.message}`);
     return undefined;
   }
 }
 
-/**
- * Decodes a mask and checks its labels; records the first label that is neither in [0, N) nor
- * `ignore` (value and pixel) and how many such pixels there are, or a decoding error.
- */
-function mask(
-  path: string,
-  classes: number,
-  ignore: number | null,
-  problems: Problems,
-): LabelMask | undefined {
-  let m: LabelMask;
-  try {
-    m = readLabelPng(readFileSync(path));
-  } catch (error) {
-    if (!(error instanceof MaskError)) {
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      problems.add('unreadable files', `${path} (${code})`);
-    } else problems.add('unreadable PNG data', `${path}: ${error.message}`);
-    return undefined;
-  }
-  const { labels, width } = m;
-  const ign = ignore ?? -1;
-  let first = -1;
-  let bad = 0;
-  for (let i = 0; i < labels.length; i++) {
-    const v = labels[i];
-    if (v < classes || v === ign) continue;
-    if (first < 0) first = i;
-    bad++;
-  }
-  if (first < 0) return m;
-  const x = first % width;
-  const y = (first - x) / width;
-  problems.add(
-    `label values >= ${classes} that are not the ignore label (${ignore ?? 'none'})`,
-    `${path}: value ${labels[first]} at pixel (x ${x}, y ${y})` +
-      (bad > 1 ? `, ${bad} such pixels` : ''),
-  );
-  // The common case of a void label the user forgot to name gets its fix spelled out.
-  if (ignore === null && labels[first] === 255) {
-    problems.note('use --ignore 255 if 255 marks void pixels');
-  }
-  return undefined;
-}
-
-/** A cli-progress bar over the files on a terminal; none elsewhere (CI logs, pipes, tests). */
+/** A cli-progress bar over the pairs on a terminal; none elsewhere (CI logs, pipes, tests). */
 function progressBar(
   stream: NodeJS.WritableStream & { isTTY?: boolean },
   total: number,
 ): cliProgress.SingleBar | undefined {
-  if (!stream.isTTY) return undefined;
+  if (!stream.isTTY || total === 0) return undefined;
   const bar = new cliProgress.SingleBar(
     {
       format:
-        'eval [{bar}] {value}/{total} masks  {percentage}%  {duration_formatted} (eta {eta_formatted})',
+        'eval [{bar}] {value}/{total} pairs  {percentage}%  {duration_formatted} (eta {eta_formatted})',
       stream,
       barsize: 30,
       hideCursor: false,
@@ -324,25 +337,4 @@ function progressBar(
   );
   bar.start(total, 0);
   return bar;
-}
-
-/** The printed report: per-class IoU, then the summary metrics, in percent. */
-export function formatResults(results: EvalResults, ignore: number | null): string {
-  const lines = [
-    `${results.images} image${results.images === 1 ? '' : 's'}, ${results.numClasses} classes` +
-      (ignore === null ? '' : `, ignore ${ignore}`),
-    '',
-    'class   IoU (%)',
-  ];
-  let k = 0;
-  for (let c = 0; c < results.numClasses; c++) {
-    if (c === ignore) continue;
-    lines.push(`${String(c).padStart(5)}   ${results.iou[k++].toFixed(2).padStart(7)}`);
-  }
-  const row = (name: string, value: number) => `${name.padEnd(24)}${value.toFixed(2).padStart(7)}`;
-  lines.push('', row('mIoU', results.mIoU));
-  lines.push(row('pixel accuracy', results.pixelAccuracy));
-  lines.push(row('frequency-weighted IoU', results.fwIoU));
-  if (results.perImageMIoU !== undefined) lines.push(row('per-image mIoU', results.perImageMIoU));
-  return `${lines.join('\n')}\n`;
 }

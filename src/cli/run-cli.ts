@@ -12,7 +12,7 @@ const pkg = createRequire(import.meta.url)('../../package.json') as { version: s
 /**
  * The `lovasz` command line: parses `argv` (the arguments after the script name), runs the
  * subcommand and returns the exit status instead of exiting, so tests can call it directly.
- * Subcommands: `demo` (more, such as `bench` and `eval`, can be added beside it).
+ * Subcommands: `demo` and `eval`, each loading its own modules only when it runs.
  *
  * Errors (bad arguments, an unwritable --out, a failed run) print one line on stderr and give
  * status 1; an abort of `signal` (Ctrl-C) gives 130.

@@ -13,7 +13,7 @@ import { checkTensor, valuesOf } from './tensor-input.js';
  * Shapes: preds `[B, ...spatial]` (e.g. tf.argMax(logits, -1), int32), labels of the same
  * shape or with a trailing 1; int32, float32 (integer-valued) and bool tensors are accepted. The values are read synchronously
  * and no tensor is created, so nothing needs disposing beyond the caller's own tensors.
- * Defaults: empty 1, ignore null, perImage false.
+ * Defaults: empty none (a class absent from labels and predictions is NaN), ignore null, perImage false.
  * @example
  * ```ts
  * const cm = new TensorConfusionMatrix(21, { ignore: 255, perImage: true });

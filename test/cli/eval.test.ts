@@ -2,130 +2,26 @@ import {
   chmodSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
-import { PNG } from 'pngjs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { crc32, readLabelPng } from '../../src/cli/eval-png.js';
-import { runCli } from '../../src/cli/run-cli.js';
+import { describe, expect, it } from 'vitest';
+import { readLabelPng } from '../../src/cli/eval-png.js';
 import { ConfusionMatrix } from '../../src/metrics/confusion-matrix.js';
 import { iou } from '../../src/metrics/iou.js';
-
-const root = mkdtempSync(join(tmpdir(), 'lovasz-eval-test-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-let dirCount = 0;
-/** A fresh directory under the test root. */
-function freshDir(name: string): string {
-  const dir = join(root, `${dirCount++}-${name}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
-/** Runs the CLI in-process with captured streams (not a TTY: no progress bar). */
-async function cli(...argv: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const io = {
-    stdout: { write: (s: string) => stdout.push(s) > 0 },
-    stderr: { write: (s: string) => stderr.push(s) > 0 },
-  } as unknown as Parameters<typeof runCli>[1];
-  const code = await runCli(argv, io);
-  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-}
-
-/** An 8-bit grayscale PNG written by pngjs: the gray value of pixel i is labels[i]. */
-function grayPng(width: number, height: number, labels: ArrayLike<number>): Buffer {
-  const png = new PNG({ width, height, colorType: 0, inputColorType: 0, bitDepth: 8 });
-  png.data = Buffer.from(Uint8Array.from(labels));
-  return PNG.sync.write(png, { colorType: 0, inputColorType: 0, bitDepth: 8 });
-}
-
-/** An RGB PNG written by pngjs (gray-looking: R = G = B = label, still a colour PNG). */
-function rgbPng(width: number, height: number, labels: ArrayLike<number>): Buffer {
-  const png = new PNG({ width, height });
-  for (let i = 0; i < width * height; i++) png.data.fill(labels[i], 4 * i, 4 * i + 3);
-  png.data.fill(255);
-  return PNG.sync.write(png, { colorType: 2 });
-}
-
-function pngChunk(type: string, data: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  out.set(data, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
-}
-
-/**
- * A PNG assembled chunk by chunk, for what pngjs cannot write: palette images (colour type 3)
- * at depth 8 or 4, 16-bit gray, and tRNS chunks. Rows use filter 0 (none).
- */
-function handPng(opts: {
-  width: number;
-  height: number;
-  labels: ArrayLike<number>;
-  colorType: 0 | 3;
-  depth: 4 | 8 | 16;
-  palette?: [number, number, number][];
-  trns?: Uint8Array;
-}): Buffer {
-  const { width, height, labels, colorType, depth } = opts;
-  const rowBytes = Math.ceil((width * depth) / 8);
-  const raw = Buffer.alloc((rowBytes + 1) * height);
-  for (let y = 0; y < height; y++) {
-    const row = y * (rowBytes + 1) + 1;
-    for (let x = 0; x < width; x++) {
-      const v = labels[y * width + x];
-      if (depth === 8) raw[row + x] = v;
-      else if (depth === 16) raw.writeUInt16BE(v, row + 2 * x);
-      else raw[row + (x >> 1)] |= x % 2 === 0 ? v << 4 : v;
-    }
-  }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = depth;
-  ihdr[9] = colorType;
-  const chunks = [pngChunk('IHDR', ihdr)];
-  if (opts.palette) chunks.push(pngChunk('PLTE', Uint8Array.from(opts.palette.flat())));
-  if (opts.trns) chunks.push(pngChunk('tRNS', opts.trns));
-  chunks.push(pngChunk('IDAT', deflateSync(raw)), pngChunk('IEND', new Uint8Array()));
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), ...chunks]);
-}
-
-/** Deterministic pseudo-random labels in [0, n) (a small LCG, so tests need no seed lib). */
-function randomLabels(count: number, n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(count);
-  let s = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s >>> 24) % n;
-  }
-  return out;
-}
-
-/** Writes masks into pred/ and gt/ of a new directory; returns the two paths. */
-function dataset(name: string, files: Record<string, { pred?: Buffer; gt?: Buffer }>) {
-  const dir = freshDir(name);
-  const pred = join(dir, 'pred');
-  const gt = join(dir, 'gt');
-  mkdirSync(pred);
-  mkdirSync(gt);
-  for (const [file, { pred: p, gt: g }] of Object.entries(files)) {
-    if (p) writeFileSync(join(pred, file), p);
-    if (g) writeFileSync(join(gt, file), g);
-  }
-  return { dir, pred, gt, json: join(dir, 'results.json') };
-}
+import {
+  cli,
+  dataset,
+  freshDir,
+  grayPng,
+  grayRgbPng,
+  handPng,
+  randomLabels,
+  rgbPng,
+} from './masks.js';
 
 describe('reading label masks (eval-png)', () => {
   it('reads the gray value of an 8-bit grayscale PNG', () => {
@@ -187,8 +83,29 @@ describe('reading label masks (eval-png)', () => {
     expect(Array.from(mask.labels)).toEqual(labels);
   });
 
-  it('rejects RGB colour PNGs and non-PNG bytes', () => {
-    expect(() => readLabelPng(rgbPng(2, 1, [0, 1]))).toThrow(/RGB colour PNG/);
+  it('reads gray RGB and RGBA (R = G = B) as gray; refuses colour pixels, and non-PNG bytes', () => {
+    expect(Array.from(readLabelPng(grayRgbPng(3, 1, [0, 7, 255])).labels)).toEqual([0, 7, 255]);
+    const rgba = rgbPng(
+      2,
+      1,
+      [
+        [4, 4, 4],
+        [9, 9, 9],
+      ],
+      6,
+    );
+    expect(Array.from(readLabelPng(rgba).labels)).toEqual([4, 9]);
+    expect(() =>
+      readLabelPng(
+        rgbPng(3, 1, [
+          [1, 1, 1],
+          [128, 64, 128],
+          [128, 64, 128],
+        ]),
+      ),
+    ).toThrow(
+      /^an RGB PNG with colour \(not gray\) pixels, e\.g\. \(128, 64, 128\) at pixel \(x 1, y 0\), 2 such pixels; give --palette FILE\.json to map colours to classes$/,
+    );
     expect(() => readLabelPng(Buffer.from('hello, not a png at all, not even close'))).toThrow(
       /not a PNG file/,
     );
@@ -213,33 +130,48 @@ describe('lovasz eval: scores equal ConfusionMatrix and iou on the same arrays',
   const allPreds = Uint8Array.from(preds.flatMap((p) => Array.from(p)));
   const allGts = Uint8Array.from(gts.flatMap((g) => Array.from(g)));
 
-  it('prints and writes per-class IoU, mIoU, pixel accuracy, fwIoU and per-image mIoU', async () => {
+  it('prints and writes per-class IoU, mIoU, pixel accuracy, fwIoU, fine-grained metrics and the matrix', async () => {
     const r = await cli(
       'eval',
       ...['--pred', data.pred, '--gt', data.gt, '--classes', String(N), '--ignore', '255'],
-      ...['--per-image', '--json', data.json],
+      ...['--json', data.json, '--jobs', '1'],
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const cm = new ConfusionMatrix(N, { ignore: 255, perImage: true });
     for (let i = 0; i < count; i++) cm.update(preds[i], gts[i], [1, H, W]);
     const json = JSON.parse(readFileSync(data.json, 'utf8'));
+    const m = cm.matrix();
     expect(json).toEqual({
       images: count,
       numClasses: N,
+      ignore: 255,
       iou: cm.iou(),
       mIoU: cm.meanIoU(),
       pixelAccuracy: cm.pixelAccuracy(),
       fwIoU: cm.frequencyWeightedIoU(),
-      perImageMIoU: cm.perImageMeanIoU(),
+      fineGrained: cm.fineGrained(),
+      worstCase: cm.worstCase(10),
+      confusionMatrix: {
+        classes: [0, 1, 2, 3],
+        counts: [0, 1, 2, 3].map((y) => [0, 1, 2, 3].map((p) => m[y * N + p])),
+        predictedIgnore: [0, 0, 0, 0],
+      },
     });
+    expect(json.mIoU).toBe(json.fineGrained.mIoUD);
     // The same numbers as one call of the core iou on the whole stack.
     expect(json.iou).toEqual(iou(allPreds, allGts, [count, H, W], N, { ignore: 255 }));
     expect(r.stdout).toContain(`${count} images, ${N} classes, ignore 255`);
     expect(r.stdout).toMatch(new RegExp(`mIoU\\s+${cm.meanIoU().toFixed(2)}`));
     expect(r.stdout).toMatch(new RegExp(`pixel accuracy\\s+${cm.pixelAccuracy().toFixed(2)}`));
     expect(r.stdout).toMatch(/frequency-weighted IoU\s+\d+\.\d\d/);
-    expect(r.stdout).toMatch(/per-image mIoU\s+\d+\.\d\d/);
+    const fg = cm.fineGrained();
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `per image \\(I\\)\\s+${fg.mAccI.toFixed(2)}\\s+${fg.mIoUI.toFixed(2)}\\s+${fg.mDiceI.toFixed(2)}`,
+      ),
+    );
+    expect(r.stdout).toMatch(/worst 10% of images \(I\)\s+\d+\.\d\d/);
     for (const [c, v] of cm.iou().entries()) {
       expect(r.stdout).toMatch(new RegExp(`\\n\\s+${c}\\s+${v.toFixed(2)}\\n`));
     }
@@ -247,7 +179,7 @@ describe('lovasz eval: scores equal ConfusionMatrix and iou on the same arrays',
     expect(readdirSync(data.dir).sort()).toEqual(['gt', 'pred', 'results.json']);
   });
 
-  it('leaves perImageMIoU out without --per-image, and writes no JSON without --json', async () => {
+  it('writes no JSON without --json', async () => {
     const out = join(data.dir, 'plain.json');
     const r = await cli('eval', '--pred', data.pred, '--gt', data.gt, '--classes', '4');
     // Without --ignore, 255 in the ground truth is a label >= 4: an error.
@@ -257,8 +189,7 @@ describe('lovasz eval: scores equal ConfusionMatrix and iou on the same arrays',
       ...['--json', out],
     );
     expect(ok.code).toBe(0);
-    expect(ok.stdout).not.toMatch(/per-image/);
-    expect(JSON.parse(readFileSync(out, 'utf8'))).not.toHaveProperty('perImageMIoU');
+    expect(JSON.parse(readFileSync(out, 'utf8')).images).toBe(count);
   });
 
   it('reads palette PNGs by index, mixed with grayscale ones', async () => {
@@ -335,20 +266,36 @@ describe('lovasz eval: bad inputs list the offending files, exit 1 and write no 
     return r.stderr;
   }
 
-  it('files missing on either side: all of them, before any pixel is read', async () => {
+  it('files missing on either side, sizes, colours and labels: all in one run', async () => {
     const d = dataset('missing', {
-      'both.png': { pred: ok, gt: grayPng(2, 2, [9, 9, 9, 9]) }, // bad labels, never read
+      'both.png': { pred: ok, gt: grayPng(2, 2, [9, 9, 9, 9]) },
       'only-pred.png': { pred: ok },
       'only-gt1.png': { gt: ok },
       'only-gt2.png': { gt: ok },
+      'size.png': { pred: grayPng(3, 2, [0, 0, 0, 0, 0, 0]), gt: ok },
+      'colour.png': {
+        pred: rgbPng(2, 2, [
+          [0, 0, 0],
+          [1, 2, 3],
+          [1, 1, 1],
+          [0, 0, 0],
+        ]),
+        gt: ok,
+      },
     });
     const err = await fails(d);
-    expect(err).toMatch(/3 problems/);
+    expect(err).toMatch(/^error: lovasz eval: 6 problems; no results written\n/);
     expect(err).toMatch(/predictions without ground truth in .*gt \(1\):\n.*only-pred\.png/);
     expect(err).toMatch(
       /ground truth without prediction in .*pred \(2\):\n.*only-gt1\.png\n.*only-gt2\.png/,
     );
-    expect(err).not.toMatch(/both\.png/);
+    expect(err).toMatch(
+      /masks of different sizes \(1\):\n.*gt\/size\.png: 2x2, prediction .*pred\/size\.png: 3x2\n/,
+    );
+    expect(err).toMatch(/colour masks \(1\):\n.*pred\/colour\.png: an RGB PNG with colour/);
+    expect(err).toMatch(
+      /label values >= 2 .*\(1\):\n.*gt\/both\.png: value 9 at pixel \(x 0, y 0\), 4 such pixels/,
+    );
   });
 
   it('masks of different sizes: the file and both sizes', async () => {
@@ -357,7 +304,9 @@ describe('lovasz eval: bad inputs list the offending files, exit 1 and write no 
       'b.png': { pred: grayPng(3, 2, [0, 0, 0, 0, 0, 0]), gt: ok },
     });
     const err = await fails(d);
-    expect(err).toMatch(/masks of different sizes \(1\):\n\s+b\.png: 3x2 in .*pred, 2x2 in .*gt/);
+    expect(err).toMatch(
+      /masks of different sizes \(1\):\n\s+\S*gt\/b\.png: 2x2, prediction \S*pred\/b\.png: 3x2/,
+    );
   });
 
   it('label values >= N that are not the ignore label: each file, first value and pixel', async () => {
@@ -377,10 +326,24 @@ describe('lovasz eval: bad inputs list the offending files, exit 1 and write no 
     expect(err2).not.toMatch(/c\.png/);
   });
 
-  it('RGB colour PNGs, even gray-looking ones', async () => {
-    const d = dataset('rgb', { 'a.png': { pred: rgbPng(2, 2, [0, 1, 1, 0]), gt: ok } });
+  it('RGB colour pixels without --palette (gray-looking RGB masks are fine)', async () => {
+    const d = dataset('rgb', {
+      'a.png': {
+        pred: rgbPng(2, 2, [
+          [0, 0, 0],
+          [0, 0, 1],
+          [1, 1, 1],
+          [0, 0, 0],
+        ]),
+        gt: ok,
+      },
+      'b.png': { pred: grayRgbPng(2, 2, [0, 1, 1, 0]), gt: ok },
+    });
     const err = await fails(d);
-    expect(err).toMatch(/colour PNGs \(1\):\n.*pred\/a\.png: an RGB colour PNG/);
+    expect(err).toMatch(/1 problem;/);
+    expect(err).toMatch(
+      /colour masks \(1\):\n.*pred\/a\.png: an RGB PNG with colour \(not gray\) pixels, e\.g\. \(0, 0, 1\) at pixel \(x 1, y 0\)/,
+    );
   });
 
   it('non-PNG content and non-.png names', async () => {
@@ -397,10 +360,18 @@ describe('lovasz eval: bad inputs list the offending files, exit 1 and write no 
     expect(content).toMatch(/not PNG files \(1\):\n.*pred\/a\.png: not a PNG file/);
   });
 
-  it('corrupt PNG data (a truncated file)', async () => {
-    const d = dataset('corrupt', { 'a.png': { pred: ok, gt: ok.subarray(0, ok.length - 20) } });
+  it('a truncated file, in plain words', async () => {
+    const big = grayPng(64, 64, randomLabels(64 * 64, 2, 5));
+    const d = dataset('corrupt', {
+      'a.png': { pred: big, gt: big.subarray(0, Math.floor(big.length / 2)) },
+    });
     const err = await fails(d);
-    expect(err).toMatch(/unreadable PNG data \(1\):\n.*gt\/a\.png: an unreadable PNG/);
+    expect(err).toMatch(
+      new RegExp(
+        `truncated PNG files \\(1\\):\\n.*gt/a\\.png: truncated: the image data ends after \\d+ of 64 rows \\(the file ends at byte ${Math.floor(big.length / 2)}\\)\\n`,
+      ),
+    );
+    expect(err).not.toMatch(/read requests|waitng|stream/);
   });
 
   it.skipIf(process.getuid?.() === 0)('an unreadable file', async () => {
@@ -449,17 +420,17 @@ describe('lovasz eval: bad arguments', () => {
     [
       'an unreadable --pred directory',
       ['--pred', join(d.dir, 'nope'), '--gt', d.gt, '--classes', '2'],
-      /unreadable --pred directory \(1\):\n.*nope \(ENOENT\)/,
+      /unreadable --pred directories \(1\):\n.*nope \(ENOENT\)/,
     ],
     [
       'a --json in a missing directory',
       ['--pred', d.pred, '--gt', d.gt, '--classes', '2', '--json', join(d.dir, 'no/r.json')],
-      /cannot write --json .*no directory/,
+      /--json .*r\.json: no directory .*no\n/,
     ],
     [
       'empty directories',
       ['--pred', freshDir('empty1'), '--gt', freshDir('empty2'), '--classes', '2'],
-      /no \.png files in/,
+      /nothing to evaluate \(1\):\n\s+no masks in .*empty1 and .*empty2\n/,
     ],
   ];
   for (const [what, argv, message] of cases) {

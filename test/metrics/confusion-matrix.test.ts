@@ -288,7 +288,13 @@ describe('ConfusionMatrix semantics', () => {
     expect(cm.pixelAccuracy()).toBe(50);
     expect(cm.frequencyWeightedIoU()).toBe(50);
     expect(cm.perImageMeanIoU()).toBe(50);
-    expect(new ConfusionMatrix(2).meanIoU()).toBe(100);
+    // Without `empty` nothing is scored: NaN, not a perfect score.
+    const none = new ConfusionMatrix(2, { perImage: true });
+    expect(none.iou()).toEqual([Number.NaN, Number.NaN]);
+    expect(none.meanIoU()).toBeNaN();
+    expect(none.pixelAccuracy()).toBeNaN();
+    expect(none.frequencyWeightedIoU()).toBeNaN();
+    expect(none.perImageMeanIoU()).toBeNaN();
   });
 
   it('ConfusionMatrix of a single pixel', () => {
@@ -299,7 +305,9 @@ describe('ConfusionMatrix semantics', () => {
     // Only class 2 is present in the image: its mIoU is 100, not the mean with absent classes.
     expect(hit.perImageMeanIoU()).toBe(100);
     const miss = new ConfusionMatrix(3, { perImage: true }).update([1], [2]);
-    expect(miss.iou()).toEqual([100, 0, 0]);
+    // Class 0 is in neither labels nor predictions: NaN and out of the mean.
+    expect(miss.iou()).toEqual([Number.NaN, 0, 0]);
+    expect(miss.meanIoU()).toBe(0);
     expect(miss.pixelAccuracy()).toBe(0);
     expect(miss.frequencyWeightedIoU()).toBe(0);
     expect(miss.perImageMeanIoU()).toBe(0);

@@ -42,11 +42,13 @@ export interface IouOptions {
 export interface IouBinaryOptions {
   /**
    * Score of an image whose union is empty (no foreground in its labels or its prediction),
-   * as a fraction (1 = 100%). The original code's convention (EMPTY = 1) rewards an image
-   * without foreground predicted as all background with a perfect score: on a set where most
-   * images have no foreground, an all-background prediction then scores high (62.5 when 5 of
-   * 8 images are empty). Pass 0 to score such images 0, or perImage false for one IoU over
-   * the batch, which has no such trap.
+   * as a fraction (1 = 100%): the convention of the original per-image code (EMPTY = 1),
+   * right for per-image IoU, where such an image is predicted perfectly, but a trap when most
+   * images have no foreground. A model that predicts background everywhere scores 100 on each
+   * of them and 0 on the others, so on 5 empty images out of 8 its mean is 62.5 though it never
+   * finds an object. Report the per-image mean next to `perImage: false` (one IoU over the
+   * batch: 0 for that model), or use `empty: 0`, or ConfusionMatrix's fine-grained metrics,
+   * which leave a class out of an image that lacks it.
    * @default 1
    */
   empty?: number;
