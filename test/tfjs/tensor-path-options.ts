@@ -97,7 +97,7 @@ export function countReads<T>(f: () => T): { result: T; reads: number } {
 }
 
 /** Runs a case on the tensor path; returns value, gradient, reads and leaked tensors. */
-export function runOnDevice(c: OptionCase) {
+export async function runOnDevice(c: OptionCase) {
   const x = tf.tensor(c.x, c.xShape, 'float32');
   const y = tf.tensor(c.y, c.yShape, 'int32');
   // Inputs made on the device (an op's output), as a model's output would be.
@@ -110,8 +110,9 @@ export function runOnDevice(c: OptionCase) {
     const grad = tf.grad((t: tf.Tensor) => c.device(t, yd))(xd, dyT);
     return { value, grad, dyT };
   });
-  const value = Array.from(result.value.dataSync());
-  const grad = Float32Array.from(result.grad.dataSync());
+  // data(), not dataSync(): webgpu in Node has no synchronous read (it needs OffscreenCanvas).
+  const value = Array.from(await result.value.data());
+  const grad = Float32Array.from(await result.grad.data());
   const shapes = { value: result.value.shape, grad: result.grad.shape };
   tf.dispose([result.value, result.grad, result.dyT as tf.Tensor]);
   const leaked = tf.memory().numTensors - before;
@@ -120,8 +121,8 @@ export function runOnDevice(c: OptionCase) {
 }
 
 /** Asserts one case: agreement with the core, no read, no leak. */
-export function expectAgrees(c: OptionCase): void {
-  const got = runOnDevice(c);
+export async function expectAgrees(c: OptionCase): Promise<void> {
+  const got = await runOnDevice(c);
   const want = c.core();
   expect(got.reads, `${c.name}: reads back`).toBe(0);
   expect(got.leaked, `${c.name}: leaked tensors`).toBe(0);
@@ -448,13 +449,13 @@ export function tensorPathOptionTests(runs: number): void {
     ['binaryXloss', binaryXlossCase],
   ];
   for (const [title, make] of families) {
-    it(`${title}: every option agrees with the core (${runs} random cases), reading nothing back`, () => {
-      for (let s = 1; s <= runs; s++) expectAgrees(make(s));
+    it(`${title}: every option agrees with the core (${runs} random cases), reading nothing back`, async () => {
+      for (let s = 1; s <= runs; s++) await expectAgrees(make(s));
     });
   }
-  it('all-void inputs, fully void images, one pixel and one valid pixel agree with the core', () => {
+  it('all-void inputs, fully void images, one pixel and one valid pixel agree with the core', async () => {
     const cases = edgeCases();
     expect(cases.length).toBeGreaterThan(12);
-    for (const c of cases) expectAgrees(c);
+    for (const c of cases) await expectAgrees(c);
   });
 }
