@@ -18,8 +18,8 @@ import {
   xlossOnDevice,
 } from '../../src/tfjs/tensor-path/index.js';
 import { golden, maxAbsDiff, relErr } from '../golden.js';
-import { rng } from './helpers.js';
-import { countReads, GRAD_TOL, LOSS_TOL, tensorPathOptionTests } from './tensor-path-options.js';
+import { countReads, GRAD_TOL, LOSS_TOL, trainOnDevice } from './tensor-path-cases.js';
+import { tensorPathOptionTests } from './tensor-path-options.js';
 import { activateWebgpu, type WebgpuSetup } from './webgpu-node.js';
 
 // Probed before the suite is declared, so that a machine without an adapter skips it by name.
@@ -112,39 +112,10 @@ suite(title, () => {
     tensorPathOptionTests(10);
   });
 
-  it('trains: 20 adam steps of Lovász-Softmax from logits (fused softmax) lower the loss, each step reading only the cost', async () => {
-    const r = rng(5);
-    const [B, H, W, C] = [2, 6, 6, 3];
-    const labels = tf.tensor(
-      Int32Array.from({ length: B * H * W }, (_, i) => (i % 11 === 0 ? 255 : Math.floor(r() * C))),
-      [B, H, W],
-      'int32',
-    );
-    const v = tf.variable(
-      tf.tidy(() => tf.mul(tf.randomNormal([B, H, W, C], 0, 1, 'float32', 3), 0.1)),
-    );
-    const plan = {
-      geo: { batch: B, pixels: H * W, channels: C, nchw: false },
-      classes: 'present' as const,
-      perImage: true,
-      ignore: 255,
-      fromLogits: true,
-      classWeights: null,
-      reduction: 'mean' as const,
-    };
-    const opt = tf.train.adam(0.1);
-    const losses: number[] = [];
-    for (let step = 0; step < 20; step++) {
-      const { result: cost, reads } = countReads(
-        () => opt.minimize(() => lovaszSoftmaxOnDevice(v, labels, plan) as tf.Scalar, true)!,
-      );
-      expect(reads, `step ${step}: reads back`).toBe(0);
-      losses.push((await cost.data())[0]);
-      cost.dispose();
-    }
+  it('trains: 20 adam steps of Lovász-Softmax from logits (fused softmax) lower the loss, with no read back inside a step', async () => {
+    const { losses, reads } = await trainOnDevice(20);
+    expect(reads.every((n) => n === 0)).toBe(true);
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(losses[19]).toBeLessThan(0.75 * losses[0]);
-    opt.dispose();
-    tf.dispose([v, labels]);
   });
 });
