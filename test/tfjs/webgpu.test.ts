@@ -12,11 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as L from '../../src/tfjs/index.js';
 import { autoPath } from '../../src/tfjs/path.js';
-import {
-  binaryXlossOnDevice,
-  lovaszSoftmaxOnDevice,
-  xlossOnDevice,
-} from '../../src/tfjs/tensor-path/index.js';
+import { binaryXlossOnDevice, xlossOnDevice } from '../../src/tfjs/tensor-path/index.js';
 import { golden, maxAbsDiff, relErr } from '../golden.js';
 import { countReads, GRAD_TOL, LOSS_TOL, trainOnDevice } from './tensor-path-cases.js';
 import { tensorPathOptionTests } from './tensor-path-options.js';
