@@ -520,3 +520,32 @@ export async function trainOnDevice(steps: number): Promise<{ losses: number[]; 
   tf.dispose([v, labels]);
   return { losses, reads };
 }
+
+/**
+ * Volumes: the same softmax, hinge and multilabel cases with the spatial axes split in two
+ * ([B, D, H, W, C] and [B, C, D, H, W] for [B, D * H, W, C] data): the tensor path flattens
+ * any number of spatial axes into the plan's pixels, and its gradient keeps the input's shape.
+ */
+export function volumeCases(): OptionCase[] {
+  const split = (c: OptionCase, nchw: boolean, sigmoidOrHinge: boolean): OptionCase => {
+    const s = c.xShape;
+    // H = 2 split into D = 2 slices of 1 row (the same row-major data): [B, H, W, C] ->
+    // [B, 2, 1, W, C]; [B, C, H, W] -> [B, C, 2, 1, W]; [B, H, W] -> [B, 2, 1, W].
+    const xShape = sigmoidOrHinge
+      ? [s[0], 2, 1, s[2]]
+      : nchw
+        ? [s[0], s[1], 2, 1, s[3]]
+        : [s[0], 2, 1, s[2], s[3]];
+    const yShape = c.yShape.length === c.xShape.length ? xShape : [c.yShape[0], 2, 1, c.yShape[2]];
+    return { ...c, name: `volume ${JSON.stringify(xShape)}: ${c.name}`, xShape, yShape };
+  };
+  const out: OptionCase[] = [];
+  for (let s = 0; s < 4; s++) {
+    const soft = softmaxCase(5000 + s, { B: 2, H: 2, W: 3, C: s % 2 ? 3 : 1 });
+    out.push(split(soft, soft.name.includes('"layout":"NCHW"'), soft.xShape.length === 3));
+    out.push(split(hingeCase(6000 + s, { B: 2, H: 2, W: 3 }), false, true));
+    const ml = multilabelCase(7000 + s, { B: 2, H: 2, W: 3, C: 2 });
+    out.push(split(ml, ml.name.includes('"layout":"NCHW"'), false));
+  }
+  return out;
+}

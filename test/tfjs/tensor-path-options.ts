@@ -10,6 +10,7 @@ import {
   FAMILIES,
   GRAD_TOL,
   LOSS_TOL,
+  volumeCases,
 } from './tensor-path-cases.js';
 
 /** Asserts one case's outcome: agreement with the core, no read back, no leak. */
@@ -33,5 +34,8 @@ export function tensorPathOptionTests(runs: number): void {
     const cases = edgeCases();
     expect(cases.length).toBeGreaterThan(12);
     for (const c of cases) expectAgreement(await compareCase(c));
+  });
+  it('takes any number of spatial axes: volumes [B, D, H, W, C] and [B, C, D, H, W] agree with the core', async () => {
+    for (const c of volumeCases()) expectAgreement(await compareCase(c));
   });
 }
