@@ -19,31 +19,33 @@
  * ```
  * @module lovasz
  */
-export { type BinaryXlossOptions, binaryXloss } from './core/binary-xloss.js';
-export type { ClassSelection, Layout, NumericArray } from './core/check.js';
+export { binaryXloss } from './core/binary-xloss.js';
+export type { NumericArray } from './core/check.js';
 export { combinedLoss, type LossTerm } from './core/combined-loss.js';
-export {
-  type HingeKernel,
-  type HingeVariant,
-  type LovaszHingeOptions,
-  lovaszHinge,
-  lovaszHingeFlat,
-} from './core/hinge.js';
+export type { Geometry, Layout } from './core/geometry.js';
+export { lovaszHinge, lovaszHingeFlat } from './core/hinge.js';
 export type { LossResult, OutOption } from './core/loss-result.js';
 export { type LossPhase, lossSchedule } from './core/loss-schedule.js';
 export { lovaszGrad } from './core/lovasz-grad.js';
-export { type LovaszMultilabelOptions, lovaszMultilabel } from './core/multilabel.js';
+export { lovaszMultilabel } from './core/multilabel.js';
+export type { ClassSelection, KernelChoice } from './core/options/common-options.js';
+export type {
+  HingeKernel,
+  HingeVariant,
+  LovaszHingeOptions,
+} from './core/options/hinge-options.js';
+export type { IouBinaryOptions, IouOptions } from './core/options/iou-options.js';
+export type {
+  LovaszMultilabelOptions,
+  LovaszSigmoidOptions,
+  LovaszSoftmaxFlatOptions,
+  LovaszSoftmaxOptions,
+} from './core/options/softmax-options.js';
+export type { BinaryXlossOptions, XlossOptions } from './core/options/xloss-options.js';
 export type { Reduction } from './core/reduction.js';
-export {
-  type LovaszSigmoidOptions,
-  type LovaszSoftmaxFlatOptions,
-  type LovaszSoftmaxOptions,
-  lovaszSigmoid,
-  lovaszSoftmax,
-  lovaszSoftmaxFlat,
-} from './core/softmax.js';
+export { lovaszSigmoid, lovaszSoftmax, lovaszSoftmaxFlat } from './core/softmax.js';
 export { type SortedKeys, sortDescending } from './core/sort.js';
-export { type XlossOptions, xloss } from './core/xloss.js';
+export { xloss } from './core/xloss.js';
 export { ConfusionMatrix, type ConfusionMatrixOptions } from './metrics/confusion-matrix.js';
-export { type IouOptions, iou } from './metrics/iou.js';
-export { type IouBinaryOptions, iouBinary } from './metrics/iou-binary.js';
+export { iou } from './metrics/iou.js';
+export { iouBinary } from './metrics/iou-binary.js';

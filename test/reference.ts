@@ -216,7 +216,7 @@ export function refXloss(
   logits: ArrayLike<number>,
   labels: ArrayLike<number>,
   shape: readonly number[],
-  { ignore = 255, layout = 'NHWC' }: { ignore?: number | null; layout?: 'NHWC' | 'NCHW' } = {},
+  { ignore = null, layout = 'NHWC' }: { ignore?: number | null; layout?: 'NHWC' | 'NCHW' } = {},
 ): RefResult {
   const [B, H, W, C] = layout === 'NHWC' ? shape : [shape[0], shape[2], shape[3], shape[1]];
   const HW = H * W;
@@ -723,7 +723,7 @@ export function refXlossReduced(
   labels: ArrayLike<number>,
   shape: readonly number[],
   {
-    ignore = 255,
+    ignore = null,
     layout = 'NHWC',
     reduction = 'mean',
   }: { ignore?: number | null; layout?: 'NHWC' | 'NCHW'; reduction?: RefReduction } = {},

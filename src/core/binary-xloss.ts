@@ -1,31 +1,19 @@
 import {
   checkArray,
   checkFinite,
-  checkIgnore,
   checkLabels,
   checkLength,
-  checkOptionKeys,
   checkOut,
   type NumericArray,
-  option,
 } from './check.js';
 import type { LossResult, OutOption } from './loss-result.js';
-import { checkReduction, type Reduction } from './reduction.js';
-
-/**
- * Options of {@link binaryXloss}.
- *
- * @example
- * ```ts
- * binaryXloss(logits, labels, { ignore: 255, reduction: 'sum' });
- * ```
- */
-export interface BinaryXlossOptions {
-  /** Label value of void pixels; null (default): none. */
-  ignore?: number | null;
-  /** 'mean' over valid pixels (default), 'sum', or 'none' (one loss per pixel, 0 where void). */
-  reduction?: Reduction;
-}
+import { resolveOptions } from './options/option-spec.js';
+import {
+  BINARY_XLOSS_OPTIONS,
+  type BinaryXlossOptions,
+  type BinaryXlossResolved,
+} from './options/xloss-options.js';
+import { validPixelPlan } from './reduction.js';
 
 /**
  * Binary cross-entropy from logits, mean over the valid pixels (numerically stable).
@@ -34,8 +22,8 @@ export interface BinaryXlossOptions {
  * (sigmoid(x) - y) / n over the n valid pixels (0 for void pixels). Accumulated in float64;
  * logits read at float32 precision. Zero valid pixels: loss 0, zero gradient.
  *
- * Shapes: logits and labels of the same length (any shape, e.g. [B, H, W]); labels 0, 1 or
- * `ignore`. Defaults: ignore null, reduction 'mean'.
+ * Shapes: logits and labels of the same length (any shape, e.g. `[B, ...spatial]`); labels 0,
+ * 1 or `ignore`. Options: {@link BinaryXlossOptions}.
  * @example
  * ```ts
  * binaryXloss([2, -1], [1, 0]).loss // (log(1 + e^-2) + log(1 + e^-1)) / 2
@@ -47,26 +35,32 @@ export function binaryXloss(
   options: BinaryXlossOptions & OutOption = {},
 ): LossResult {
   const fn = 'binaryXloss';
-  checkOptionKeys(fn, options, ['ignore', 'reduction', 'out']);
-  const reduction = checkReduction(fn, option(options?.reduction, 'mean'));
-  const ignore = checkIgnore(fn, options.ignore ?? null);
+  const opts = resolveOptions(fn, BINARY_XLOSS_OPTIONS, options);
   checkArray(fn, 'logits', logits);
   checkArray(fn, 'labels', labels);
   checkLength(fn, 'labels', labels, logits.length, `'logits' (${logits.length} values)`);
+  return binaryXlossResolved(fn, logits, labels, opts);
+}
+
+/**
+ * The binary cross-entropy once the options are resolved (by binaryXloss and by
+ * lovasz/tfjs): checks the values and computes.
+ */
+export function binaryXlossResolved(
+  fn: string,
+  logits: NumericArray,
+  labels: NumericArray,
+  opts: BinaryXlossResolved,
+): LossResult {
   checkFinite(fn, 'logits', logits);
-  checkLabels(fn, 'labels', labels, 2, ignore, '0 or 1');
-  const out = checkOut(fn, options.out, logits.length, { logits, labels });
+  checkLabels(fn, 'labels', labels, 2, opts.ignore, '0 or 1');
+  const out = checkOut(fn, opts.out, logits.length, { logits, labels });
   const n = logits.length;
-  // Labels are validated: with no ignore label none is negative, so -1 matches no pixel (an
-  // integer comparison, cheaper than one against NaN).
-  const ign = ignore === null ? -1 : ignore;
-  const grad = out ? out.fill(0) : new Float32Array(n);
-  let valid = 0;
-  for (let i = 0; i < n; i++) if (labels[i] !== ign) valid++;
-  const losses = reduction === 'none' ? new Float64Array(n) : null;
-  if (valid === 0) return losses ? { loss: 0, grad, losses } : { loss: 0, grad };
-  // The mean divides by the number of valid pixels; the sum and 'none' do not.
-  const norm = reduction === 'mean' ? valid : 1;
+  const { ign, valid, plan } = validPixelPlan(labels, n, opts.ignore, opts.reduction);
+  const grad = out ? out.fill(0) : new Float32Array(logits.length);
+  const losses = plan.losses;
+  if (valid === 0) return plan.result(0, grad);
+  const scale = plan.factor(0);
   let loss = 0;
   for (let i = 0; i < n; i++) {
     const y = labels[i];
@@ -77,7 +71,7 @@ export function binaryXloss(
     if (losses) losses[i] = l;
     loss += l;
     const sigmoid = x >= 0 ? 1 / (1 + t) : t / (1 + t);
-    grad[i] = (sigmoid - y) / norm;
+    grad[i] = (sigmoid - y) * scale;
   }
-  return losses ? { loss, grad, losses } : { loss: loss / norm, grad };
+  return plan.result(loss * scale, grad);
 }

@@ -3,6 +3,22 @@ import type { NumericArray } from './check.js';
 import { lovaszHinge } from './hinge.js';
 import type { LossResult } from './loss-result.js';
 import { lovaszMultilabel } from './multilabel.js';
+import { HINGE_OPTIONS, type LovaszHingeOptions } from './options/hinge-options.js';
+import { type OptionTable, resolveOptions } from './options/option-spec.js';
+import {
+  type LovaszMultilabelOptions,
+  type LovaszSigmoidOptions,
+  type LovaszSoftmaxOptions,
+  MULTILABEL_OPTIONS,
+  SIGMOID_OPTIONS,
+  SOFTMAX_OPTIONS,
+} from './options/softmax-options.js';
+import {
+  BINARY_XLOSS_OPTIONS,
+  type BinaryXlossOptions,
+  XLOSS_OPTIONS,
+  type XlossOptions,
+} from './options/xloss-options.js';
 import { lovaszSigmoid, lovaszSoftmax } from './softmax.js';
 import { xloss } from './xloss.js';
 
@@ -17,26 +33,47 @@ export const COMBINABLE = {
     binaryXloss(x, y, o),
 } as const;
 
+/** The options each combinable loss takes in a term: its own, with a scalar reduction. */
+interface TermOptions {
+  lovaszHinge: LovaszHingeOptions;
+  lovaszSigmoid: LovaszSigmoidOptions;
+  lovaszSoftmax: LovaszSoftmaxOptions;
+  lovaszMultilabel: LovaszMultilabelOptions;
+  xloss: XlossOptions;
+  binaryXloss: BinaryXlossOptions;
+}
+
+/** The option tables the terms are checked against when the sum is made. */
+const TERM_TABLES: Record<keyof TermOptions, OptionTable> = {
+  lovaszHinge: HINGE_OPTIONS,
+  lovaszSigmoid: SIGMOID_OPTIONS,
+  lovaszSoftmax: SOFTMAX_OPTIONS,
+  lovaszMultilabel: MULTILABEL_OPTIONS,
+  xloss: XLOSS_OPTIONS,
+  binaryXloss: BINARY_XLOSS_OPTIONS,
+};
+
 /**
- * One weighted term of a {@link combinedLoss}: the loss, by name, its weight and its options.
+ * One weighted term of a {@link combinedLoss}: the loss, by the name it is exported under
+ * ('lovaszHinge', 'lovaszSigmoid', 'lovaszSoftmax', 'lovaszMultilabel', 'xloss' or
+ * 'binaryXloss'), its weight w_i (a finite number, default 1) and the options of that loss,
+ * typed by the loss named (reduction 'mean' or 'sum': a sum needs scalars). Every term reads
+ * the same input, so a Lovász-Softmax term beside 'xloss' needs `fromLogits: true`.
  *
  * @example
  * ```ts
+ * import type { LossTerm } from 'lovasz';
+ *
  * const term: LossTerm = { loss: 'lovaszSoftmax', weight: 0.5, options: { fromLogits: true } };
  * ```
  */
-export interface LossTerm {
-  /**
-   * The loss, by the name it is exported under: 'lovaszHinge', 'lovaszSigmoid',
-   * 'lovaszSoftmax', 'lovaszMultilabel', 'xloss' or 'binaryXloss'. Every term reads the same
-   * input, so a Lovász-Softmax term beside 'xloss' needs `fromLogits: true`.
-   */
-  loss: keyof typeof COMBINABLE;
-  /** The weight w_i of the term, a finite number. Default 1. */
-  weight?: number;
-  /** The options of that loss (reduction must stay 'mean' or 'sum'). */
-  options?: Record<string, unknown>;
-}
+export type LossTerm = {
+  [K in keyof TermOptions]: {
+    loss: K;
+    weight?: number;
+    options?: Omit<TermOptions[K], 'reduction'> & { reduction?: 'mean' | 'sum' };
+  };
+}[keyof TermOptions];
 
 /**
  * A weighted sum of losses of the same input: sum_i w_i L_i(x), with its gradient
@@ -47,6 +84,8 @@ export interface LossTerm {
  * Shapes: those of the terms (all must accept the same input and labels).
  * @example
  * ```ts
+ * import { combinedLoss } from 'lovasz';
+ *
  * const loss = combinedLoss([
  *   { loss: 'xloss', options: { ignore: 255 } },
  *   { loss: 'lovaszSoftmax', weight: 0.5, options: { fromLogits: true, ignore: 255 } },
@@ -71,11 +110,17 @@ export function combinedLoss(
     if (typeof w !== 'number' || !Number.isFinite(w)) {
       throw new RangeError(`${fn}: term ${i} ('${t.loss}') has a weight that is not finite: ${w}`);
     }
-    if (t.options?.reduction === 'none') {
+    if ((t.options as { reduction?: unknown } | undefined)?.reduction === 'none') {
       throw new RangeError(
         `${fn}: term ${i} ('${t.loss}') has reduction 'none'; a sum needs scalars`,
       );
     }
+    // A typo or a wrong value is reported now, under the term's name, not at the first call.
+    resolveOptions(
+      `${fn}: term ${i} ('${t.loss}')`,
+      TERM_TABLES[t.loss as keyof TermOptions],
+      t.options,
+    );
   });
   type Compute = (x: NumericArray, y: NumericArray, s: readonly number[], o: object) => LossResult;
   return (x, labels, shape) => {
@@ -87,7 +132,7 @@ export function combinedLoss(
         x,
         labels,
         shape,
-        t.options ?? {},
+        (t.options ?? {}) as object,
       );
       loss += w * r.loss;
       for (let i = 0; i < grad.length; i++) grad[i] += w * r.grad[i];

@@ -4,6 +4,8 @@
  *
  * @example
  * ```ts
+ * import { lovaszHinge } from 'lovasz';
+ *
  * const { loss, grad } = lovaszHinge(logits, labels, [B, H, W]);
  * // one step of gradient descent on the logits
  * for (let i = 0; i < grad.length; i++) logits[i] -= 0.1 * grad[i];
@@ -32,6 +34,8 @@ export interface LossResult {
  *
  * @example
  * ```ts
+ * import { lovaszHinge } from 'lovasz';
+ *
  * const out = new Float32Array(logits.length);
  * for (const step of steps) {
  *   const { grad } = lovaszHinge(logits, labels, [B, H, W], { out }); // grad === out

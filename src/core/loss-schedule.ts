@@ -4,6 +4,8 @@
  *
  * @example
  * ```ts
+ * import { type LossPhase, xloss } from 'lovasz';
+ *
  * const warmUp: LossPhase<typeof xloss> = { until: 1000, loss: xloss };
  * ```
  */
@@ -23,9 +25,13 @@ export interface LossPhase<F> {
  * past the last bound are an error).
  * @example
  * ```ts
- * const lossAt = lossSchedule([
- *   { until: 1000, loss: (x, y) => xloss(x, y) },
- *   { loss: (x, y) => lovaszSoftmax(x, y, { fromLogits: true }) },
+ * import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
+ * import { lossSchedule, lovaszSoftmax, xloss } from 'lovasz/tfjs';
+ *
+ * // The type argument types the phases' arrows (strict mode needs it).
+ * const lossAt = lossSchedule<(x: Tensor, y: Tensor) => Scalar>([
+ *   { until: 1000, loss: (x, y) => xloss(x, y, { ignore: 255 }) },
+ *   { loss: (x, y) => lovaszSoftmax(x, y, { fromLogits: true, ignore: 255 }) },
  * ]);
  * optimizer.minimize(() => lossAt(step)(logits, labels));
  * ```

@@ -1,7 +1,8 @@
-import type { ClassSelection, NumericArray } from './check.js';
+import type { NumericArray } from './check.js';
 import { classLoss } from './class-loss.js';
 import type { Geometry } from './geometry.js';
 import type { LossResult } from './loss-result.js';
+import type { ClassSelection } from './options/common-options.js';
 import type { Reduction } from './reduction.js';
 
 /** What {@link lovaszGroups} needs to know about one loss call (validated by the caller). */

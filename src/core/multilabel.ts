@@ -1,52 +1,23 @@
 import { activate, activationBackward } from './activation.js';
 import {
-  type ClassSelection,
   checkArray,
-  checkBoolean,
-  checkChannelShape,
-  checkClasses,
   checkFinite,
-  checkIgnore,
   checkLabels,
-  checkLayout,
   checkLength,
-  checkOptionKeys,
   checkOut,
   checkProbabilities,
-  formatShape,
-  type Layout,
   type NumericArray,
-  option,
 } from './check.js';
-import type { Geometry } from './geometry.js';
+import { channelInput, formatShape, type Geometry, sizeOf } from './geometry.js';
 import type { LossResult, OutOption } from './loss-result.js';
 import { lovaszGroups } from './lovasz-groups.js';
-import { checkClassWeights, checkReduction, type Reduction } from './reduction.js';
-
-/**
- * Options of {@link lovaszMultilabel} (and of the `lovasz/tfjs` lovaszMultilabel).
- *
- * @example
- * ```ts
- * const options: LovaszMultilabelOptions = { fromLogits: true, classes: 'all', ignore: 255 };
- * ```
- */
-export interface LovaszMultilabelOptions {
-  /** Channels averaged over: 'present' (default: with a positive target), 'all', or a list. */
-  classes?: ClassSelection;
-  /** Mean of per-image losses (true) or one loss per channel over the batch (false, default). */
-  perImage?: boolean;
-  /** Target value that marks a (pixel, channel) as void; null (default): none. */
-  ignore?: number | null;
-  /** 'NHWC' (default) or 'NCHW', for both arguments. */
-  layout?: Layout;
-  /** The first argument holds logits; the sigmoid is fused and differentiated. Default false. */
-  fromLogits?: boolean;
-  /** One weight per channel in the mean over channels; default null (all 1). */
-  classWeights?: ArrayLike<number> | null;
-  /** 'mean' (default), 'sum' or 'none' (per image with perImage, else per channel). */
-  reduction?: Reduction;
-}
+import { checkClassesFit, checkWeightsFit } from './options/common-options.js';
+import { resolveOptions } from './options/option-spec.js';
+import {
+  type LovaszMultilabelOptions,
+  MULTILABEL_OPTIONS,
+  type SoftmaxResolved,
+} from './options/softmax-options.js';
 
 // Reused across calls: one channel's targets, laid out per pixel.
 let channelTargets = new Int32Array(0);
@@ -60,9 +31,9 @@ let channelTargets = new Int32Array(0);
  * errors of channel c decreasingly, d = {@link lovaszGrad} of fg in that order, and K is the
  * set of channels considered. d e / d p_c = sign(p_c - fg).
  *
- * Shapes: probas and targets [B, H, W, C] ('NHWC', default) or [B, C, H, W] ('NCHW'); targets
- * 0, 1 or `ignore`. Defaults: classes 'present', perImage false, ignore null, fromLogits
- * false, classWeights null, reduction 'mean'. A channel with no valid pixel is not considered.
+ * Shapes: probas and targets `[B, ...spatial, C]` ('NHWC', default) or `[B, C, ...spatial]`
+ * ('NCHW'), any number of spatial axes (at least one); targets 0, 1 or `ignore`. Options:
+ * {@link LovaszMultilabelOptions}. A channel with no valid pixel is not considered.
  * @example
  * ```ts
  * // one pixel, two labels both on
@@ -76,35 +47,36 @@ export function lovaszMultilabel(
   options: LovaszMultilabelOptions & OutOption = {},
 ): LossResult {
   const fn = 'lovaszMultilabel';
-  checkOptionKeys(fn, options, [
-    'classes',
-    'perImage',
-    'ignore',
-    'layout',
-    'fromLogits',
-    'classWeights',
-    'reduction',
-    'out',
-  ]);
-  const perImage = checkBoolean(fn, 'perImage', option(options?.perImage, false));
-  const ignore = checkIgnore(fn, options.ignore ?? null);
-  const layout = checkLayout(fn, option(options?.layout, 'NHWC'));
-  const fromLogits = checkBoolean(fn, 'fromLogits', option(options?.fromLogits, false));
-  const reduction = checkReduction(fn, option(options?.reduction, 'mean'));
+  const opts = resolveOptions(fn, MULTILABEL_OPTIONS, options);
   checkArray(fn, 'probas', probas);
   checkArray(fn, 'targets', targets);
-  const { dims, B, H, W, C } = checkChannelShape(fn, 'probas', shape, layout);
-  checkLength(fn, 'probas', probas, B * H * W * C, `shape ${formatShape(dims)}`);
-  checkLength(fn, 'targets', targets, B * H * W * C, `shape ${formatShape(dims)}`);
-  const selection = checkClasses(fn, option(options?.classes, 'present'), C);
-  const weights = checkClassWeights(fn, options.classWeights, C);
-  const out = checkOut(fn, options.out, probas.length, { probas, targets });
+  const geo = channelInput(fn, 'shape', 'probas', shape, opts.layout);
+  const { dims } = geo;
+  const size = sizeOf(dims);
+  checkLength(fn, 'probas', probas, size, `shape ${formatShape(dims)}`);
+  checkLength(fn, 'targets', targets, size, `shape ${formatShape(dims)}`);
+  return multilabelResolved(fn, probas, targets, geo, opts);
+}
+
+/**
+ * The multilabel loss once the options and the geometry are resolved (by lovaszMultilabel
+ * and by lovasz/tfjs): checks the options against the input and the values, and computes.
+ */
+export function multilabelResolved(
+  fn: string,
+  probas: NumericArray,
+  targets: NumericArray,
+  geo: Geometry,
+  opts: SoftmaxResolved,
+): LossResult {
+  const { batch: B, pixels: HW, channels: C, nchw } = geo;
+  checkClassesFit(fn, opts.classes, C);
+  checkWeightsFit(fn, opts.classWeights, C);
+  const out = checkOut(fn, opts.out, probas.length, { probas, targets });
+  const { fromLogits, ignore, perImage, reduction } = opts;
   if (fromLogits) checkFinite(fn, 'probas', probas);
   else checkProbabilities(fn, 'probas', probas);
   checkLabels(fn, 'targets', targets, 2, ignore, '0 or 1');
-  const HW = H * W;
-  const nchw = layout === 'NCHW';
-  const geo: Geometry = { batch: B, pixels: HW, channels: C, nchw };
   // Independent labels: an element-wise sigmoid, not a softmax over channels.
   const p = fromLogits ? activate(probas, { ...geo, channels: 1 }) : probas;
   // Targets are validated: with no ignore label none is negative, so -1 matches no pixel.
@@ -121,10 +93,10 @@ export function lovaszMultilabel(
     geo,
     batch: B,
     numClasses: C,
-    selection,
+    selection: opts.classes,
     perImage,
     ign: -1,
-    weights,
+    weights: opts.classWeights,
     reduction,
     out,
     target: (c, b0, b1) => {

@@ -1,4 +1,4 @@
-import type { NumericArray } from './check.js';
+import type { LossResult } from './loss-result.js';
 
 /**
  * How per-item losses become the result: 'mean' (default), 'sum', or 'none' (one loss per
@@ -7,47 +7,92 @@ import type { NumericArray } from './check.js';
  *
  * @example
  * ```ts
+ * import { lovaszHinge } from 'lovasz';
+ *
  * const { losses } = lovaszHinge(logits, labels, [B, H, W], { reduction: 'none' }); // [B]
  * ```
  */
 export type Reduction = 'mean' | 'sum' | 'none';
 
-export function checkReduction(fn: string, value: unknown): Reduction {
-  if (value !== 'mean' && value !== 'sum' && value !== 'none') {
-    const shown = typeof value === 'string' ? `'${value}'` : String(value);
-    throw new RangeError(`${fn}: 'reduction' must be 'mean', 'sum' or 'none', got ${shown}`);
-  }
-  return value;
+/**
+ * The one reduction of every loss: how the losses L_i of `items` items, with weights w_i (all
+ * 1 unless given), make the loss value and how each item's gradient is scaled.
+ *
+ * ```text
+ * 'mean': loss = sum_i w_i L_i / sum_i w_i   factor_i = w_i / sum_i w_i  (0 when sum w = 0)
+ * 'sum':  loss = sum_i w_i L_i               factor_i = w_i
+ * 'none': losses = [L_i], loss = sum_i L_i   factor_i = 1 (weights do not enter)
+ * ```
+ *
+ * A loss computes item i's gradient times `factor(i)` and adds `factor(i) * L_i` into the value
+ * it passes to `result`.
+ */
+export interface ReductionPlan {
+  readonly reduction: Reduction;
+  /** The factor of item i in the loss value and in its gradient. */
+  factor(i: number): number;
+  /** With 'none': where the loss puts each item's loss (length `lossCount`); else null. */
+  readonly losses: Float64Array | null;
+  /** The result from `value` (sum_i factor(i) L_i) and the scaled gradient. */
+  result(value: number, grad: Float32Array, classes?: number[]): LossResult;
 }
 
 /**
- * Per-class weights: null (every class weighs 1) or `numClasses` finite non-negative numbers.
- * The mean over the classes considered becomes sum_c w_c L_c / sum_c w_c.
+ * The plan for `items` items, optionally weighted (`weights[i]` for item i). `lossCount` is the
+ * length of the 'none' losses when it differs from the number of items the mean divides by
+ * (the cross-entropies average over valid pixels but return a loss for every pixel).
  */
-export function checkClassWeights(
-  fn: string,
-  value: unknown,
-  numClasses: number,
-): Float64Array | null {
-  if (value === null || value === undefined) return null;
-  if (!Array.isArray(value) && !(ArrayBuffer.isView(value) && !(value instanceof DataView))) {
-    throw new TypeError(`${fn}: 'classWeights' must be null or an array of ${numClasses} numbers`);
+export function reductionPlan(
+  reduction: Reduction,
+  items: number,
+  weights: ArrayLike<number> | null = null,
+  lossCount: number = items,
+): ReductionPlan {
+  let total = items;
+  if (weights) {
+    total = 0;
+    for (let i = 0; i < items; i++) total += weights[i];
   }
-  const w = value as NumericArray;
-  if (w.length !== numClasses) {
-    throw new RangeError(
-      `${fn}: 'classWeights' must hold one weight per class (${numClasses}), got ${w.length}`,
-    );
-  }
-  const out = new Float64Array(numClasses);
-  for (let c = 0; c < numClasses; c++) {
-    const x = w[c];
-    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) {
-      throw new RangeError(
-        `${fn}: 'classWeights' must be finite and >= 0, got ${String(x)} for class ${c}`,
-      );
-    }
-    out[c] = x;
-  }
-  return out;
+  const meanScale = total > 0 ? 1 / total : 0;
+  const factor =
+    reduction === 'none'
+      ? () => 1
+      : reduction === 'sum'
+        ? weights
+          ? (i: number) => weights[i]
+          : () => 1
+        : weights
+          ? (i: number) => weights[i] * meanScale
+          : () => meanScale;
+  const losses = reduction === 'none' ? new Float64Array(lossCount) : null;
+  return {
+    reduction,
+    factor,
+    losses,
+    result(value, grad, classes) {
+      if (!losses) return { loss: value, grad };
+      const r: LossResult = { loss: value, grad, losses };
+      if (classes) r.classes = classes;
+      return r;
+    },
+  };
+}
+
+/**
+ * The plan of the cross-entropies: the pixels [0, count) are the items, of weight 1 when
+ * their label is not `ignore`, so the mean divides by the valid pixels while 'none' returns a
+ * loss (0 where void) for every pixel. `ign` is the ignore label as the loops compare it.
+ */
+export function validPixelPlan(
+  labels: ArrayLike<number>,
+  count: number,
+  ignore: number | null,
+  reduction: Reduction,
+): { ign: number; valid: number; plan: ReductionPlan } {
+  // Labels are validated: with no ignore label none is negative, so -1 matches no pixel (an
+  // integer comparison, cheaper than one against NaN).
+  const ign = ignore === null ? -1 : ignore;
+  let valid = 0;
+  for (let i = 0; i < count; i++) if (labels[i] !== ign) valid++;
+  return { ign, valid, plan: reductionPlan(reduction, valid, null, count) };
 }

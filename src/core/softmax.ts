@@ -1,109 +1,52 @@
 import { activate, activationBackward } from './activation.js';
 import {
-  type ClassSelection,
   checkArray,
-  checkBoolean,
-  checkClasses,
   checkFinite,
-  checkIgnore,
   checkLabels,
-  checkLayout,
   checkLength,
   checkNumClasses,
-  checkOptionKeys,
   checkOut,
   checkProbabilities,
-  checkShape,
-  formatShape,
-  type Layout,
   type NumericArray,
-  option,
 } from './check.js';
-import type { Geometry } from './geometry.js';
+import {
+  formatShape,
+  type Geometry,
+  pixelGeometry,
+  predictionGeometry,
+  sizeOf,
+} from './geometry.js';
 import type { LossResult, OutOption } from './loss-result.js';
 import { lovaszGroups } from './lovasz-groups.js';
-import { checkClassWeights, checkReduction, type Reduction } from './reduction.js';
+import { type ClassSelection, checkClassesFit, checkWeightsFit } from './options/common-options.js';
+import { resolveOptions } from './options/option-spec.js';
+import {
+  type LovaszSigmoidOptions,
+  type LovaszSoftmaxFlatOptions,
+  type LovaszSoftmaxOptions,
+  SIGMOID_OPTIONS,
+  SOFTMAX_FLAT_OPTIONS,
+  SOFTMAX_OPTIONS,
+  type SoftmaxResolved,
+} from './options/softmax-options.js';
+import type { Reduction } from './reduction.js';
 
-/**
- * Options of {@link lovaszSoftmax} (and of the `lovasz/tfjs` lovaszSoftmax and
- * kerasLovaszSoftmax). Every field is optional; the defaults give the paper's Lovász-Softmax
- * over the classes present in the batch.
- *
- * @example
- * ```ts
- * const options: LovaszSoftmaxOptions = { classes: 'all', perImage: true, ignore: 255 };
- * ```
- */
-export interface LovaszSoftmaxOptions {
-  /**
-   * The classes the loss averages over: 'present' (default: those that occur among the valid
-   * labels of the image, or of the batch), 'all', or a list of class indices. With a single
-   * probability channel (Lovász-Sigmoid) it must be a one-class list such as [1].
-   */
-  classes?: ClassSelection;
-  /** Mean of per-image losses (true) or one loss over the batch (false, default). */
-  perImage?: boolean;
-  /** Label value of void pixels; null (default): none. */
-  ignore?: number | null;
-  /** Layout of a rank-4 `probas`: 'NHWC' (default, as TensorFlow.js) or 'NCHW' (as PyTorch). */
-  layout?: Layout;
-  /**
-   * The first argument holds logits: the softmax over channels (the sigmoid, with one channel)
-   * is applied inside the loss and its gradient is returned w.r.t. the logits. Default false.
-   */
-  fromLogits?: boolean;
-  /**
-   * Per-class weights (one per class; with one channel, one per label 0 and 1): the mean over
-   * the classes considered becomes sum_c w_c L_c / sum_c w_c. Default null (all 1).
-   */
-  classWeights?: ArrayLike<number> | null;
-  /**
-   * 'mean' (default), 'sum', or 'none': one loss per image with perImage, else one per class
-   * considered (returned in `losses`, with `classes`).
-   */
-  reduction?: Reduction;
-}
-
-/**
- * Options of {@link lovaszSoftmaxFlat}.
- *
- * @example
- * ```ts
- * lovaszSoftmaxFlat(probas, labels, 3, { classes: [1, 2] });
- * ```
- */
-export interface LovaszSoftmaxFlatOptions {
-  /** As in {@link LovaszSoftmaxOptions.classes}; default 'present'. */
-  classes?: ClassSelection;
-}
-
-function checkSigmoidClasses(fn: string, value: unknown): ClassSelection {
-  if (value === 'present' || value === 'all') {
+/** With one channel of probabilities the selection must name the one class it predicts. */
+function checkSigmoidClasses(fn: string, classes: ClassSelection): void {
+  if (classes === 'present' || classes === 'all') {
     throw new RangeError(
       `${fn}: with a single probability channel (Lovász-Sigmoid), 'classes' must name the class ` +
-        `the channel predicts, e.g. [1]; got '${value}'`,
+        `the channel predicts, e.g. [1]; got '${classes}'`,
     );
   }
-  const classes = checkClasses(fn, value, 2);
+  checkClassesFit(fn, classes, 2);
   if (classes.length !== 1) {
     throw new RangeError(
       `${fn}: with a single probability channel (Lovász-Sigmoid), 'classes' must hold exactly one ` +
-        `class, e.g. [1]; got [${(classes as number[]).join(', ')}]`,
+        `class, e.g. [1]; got [${classes.join(', ')}]`,
     );
   }
-  return classes;
 }
-
-const SOFTMAX_OPTIONS = [
-  'classes',
-  'perImage',
-  'ignore',
-  'layout',
-  'fromLogits',
-  'classWeights',
-  'reduction',
-  'out',
-] as const;
 
 /**
  * Lovász-Softmax loss (and Lovász-Sigmoid) for segmentation, from probabilities or logits
@@ -112,26 +55,32 @@ const SOFTMAX_OPTIONS = [
  * For each class c considered, fg = (label == c), the errors are e = |fg - p_c| and the class
  * loss is sum_i e_pi(i) * d_i, pi ordering the errors decreasingly and d = {@link lovaszGrad}
  * of fg in that order. The loss is the mean of the class losses over the classes considered
- * (weighted by `classWeights`; with perImage, the mean over images of the per-image losses,
- * where an image with no valid pixel scores 0 and still counts). d e / d p_c = sign(p_c - fg)
- * (0 where p_c = fg). Ties are ordered by increasing pixel index. Probabilities are read at
- * float32 precision; all sums are float64.
+ * (weighted by `classWeights`: sum_c w_c L_c / sum_c w_c; with perImage, the mean over images
+ * of the per-image losses, where an image with no valid pixel scores 0 and still counts).
+ * d e / d p_c = sign(p_c - fg) (0 where p_c = fg). Ties are ordered by increasing pixel index.
+ * Probabilities are read at float32 precision; all sums are float64.
  *
- * Shapes (`shape` is the shape of `probas`):
- * - [B, H, W, C] with layout 'NHWC' (default), or [B, C, H, W] with layout 'NCHW';
- * - [B, H, W]: one channel of sigmoid probabilities (Lovász-Sigmoid), compared with the single
- *   class listed in `classes` (use [1]); labels are then 0, 1 or `ignore`.
- * labels [B, H, W], integers in [0, C) or `ignore`. Returns the loss and d loss / d probas (or
- * d loss / d logits with fromLogits) in the layout of the input.
- * Defaults: classes 'present', perImage false, ignore null, layout 'NHWC', fromLogits false,
- * classWeights null, reduction 'mean'. Zero valid pixels: loss 0 and a zero gradient.
- * @throws TypeError / RangeError naming the argument: bad shape or layout, length mismatch,
- *   probabilities outside [0, 1] (1e-6 slack) or not finite, labels not integers in [0, C)
- *   and not `ignore`, bad classes, 'present'/'all' with one channel, unknown options.
+ * Shapes (`shape` is the shape of `probas`; any number of spatial axes, at least one):
+ * - `[B, ...spatial, C]` with layout 'NHWC' (default), or `[B, C, ...spatial]` with layout
+ *   'NCHW'; labels `[B, ...spatial]`, integers in [0, C) or `ignore`;
+ * - `[B, ...spatial]`: one channel of sigmoid probabilities (Lovász-Sigmoid), compared with the
+ *   single class listed in `classes` (use [1]); labels of the same shape, 0, 1 or `ignore`.
+ * Which of the two a shape is follows one rule: the prediction is one channel of sigmoid
+ * probabilities exactly when `labels` has as many values as it (an empty prediction is read
+ * with channels). The pixels of an image are all its spatial positions, so `[B, D, H, W, C]`
+ * gives the same bits as `[B, D * H, W, C]`. Returns the loss and d loss / d probas (or
+ * d loss / d logits with fromLogits) in the layout of the input. Zero valid pixels: loss 0
+ * and a zero gradient. Options: {@link LovaszSoftmaxOptions}.
+ * @throws TypeError / RangeError naming the argument: bad shape or layout (with the layout
+ *   that fits, when one does), length mismatch, probabilities outside [0, 1] (1e-6 slack) or
+ *   not finite, labels not integers in [0, C) and not `ignore` (255 suggests `ignore: 255`),
+ *   bad classes, 'present'/'all' with one channel, unknown options.
  * @example
  * ```ts
  * // 1 image of 1x2 pixels, 2 classes, NHWC
  * lovaszSoftmax([0.9, 0.1, 0.3, 0.7], [0, 1], [1, 1, 2, 2]).loss
+ * // a volume [B, D, H, W, C] = [1, 2, 1, 1, 2]
+ * lovaszSoftmax([0.9, 0.1, 0.3, 0.7], [0, 1], [1, 2, 1, 1, 2]).loss
  * ```
  */
 export function lovaszSoftmax(
@@ -140,20 +89,24 @@ export function lovaszSoftmax(
   shape: readonly number[],
   options: LovaszSoftmaxOptions & OutOption = {},
 ): LossResult {
-  return softmaxLoss('lovaszSoftmax', 'probas', probas, labels, shape, options, 'present');
+  const fn = 'lovaszSoftmax';
+  const opts = resolveOptions(fn, SOFTMAX_OPTIONS, options);
+  checkArray(fn, 'probas', probas);
+  checkArray(fn, 'labels', labels);
+  const read = predictionGeometry(fn, 'probas', shape, opts.layout, labels.length);
+  checkLength(fn, 'probas', probas, sizeOf(read.dims), `shape ${formatShape(read.dims)}`);
+  let geo: Geometry = read;
+  // Neither reading fitting the options, the channels one reports why.
+  const alt = read.alternative;
+  if (
+    alt &&
+    !fits(() => checkOptionsFit(fn, read, opts)) &&
+    fits(() => checkOptionsFit(fn, alt, opts))
+  ) {
+    geo = alt;
+  }
+  return softmaxResolved(fn, 'probas', probas, labels, geo, opts);
 }
-
-/**
- * Options of {@link lovaszSigmoid}: those of {@link lovaszSoftmax} but fromLogits and layout
- * (the input is always logits [B, H, W]). `classes` defaults to [1]: the channel predicts the
- * foreground; [0] scores the background instead, [0, 1] both.
- *
- * @example
- * ```ts
- * const options: LovaszSigmoidOptions = { perImage: true, ignore: 255 };
- * ```
- */
-export type LovaszSigmoidOptions = Omit<LovaszSoftmaxOptions, 'fromLogits' | 'layout'>;
 
 /**
  * The Lovász-Sigmoid from logits: {@link lovaszSoftmax} of sigmoid(logits) against one class,
@@ -163,9 +116,8 @@ export type LovaszSigmoidOptions = Omit<LovaszSoftmaxOptions, 'fromLogits' | 'la
  * them decreasingly, the loss is sum_i e_pi(i) * d_i with d = {@link lovaszGrad} of fg in that
  * order; d loss / d logit = d * sign(p - fg) * p (1 - p).
  *
- * Shapes: logits [B, H, W], labels [B, H, W] of 0, 1 or `ignore`; `shape` = [B, H, W].
- * Defaults: classes [1] (the channel predicts the foreground), perImage false, ignore null,
- * classWeights null, reduction 'mean'.
+ * Shapes: logits `[B, ...spatial]` (`shape`), labels of the same shape with 0, 1 or `ignore`.
+ * Options: {@link LovaszSigmoidOptions} (classes [1]: the channel predicts the foreground).
  * @example
  * ```ts
  * lovaszSigmoid([2, -1, 0.5, -3], [1, 0, 0, 1], [1, 2, 2]).loss
@@ -178,72 +130,73 @@ export function lovaszSigmoid(
   options: LovaszSigmoidOptions & OutOption = {},
 ): LossResult {
   const fn = 'lovaszSigmoid';
-  checkOptionKeys(fn, options, [
-    'classes',
-    'perImage',
-    'ignore',
-    'classWeights',
-    'reduction',
-    'out',
-  ]);
-  checkShape(fn, 'shape', shape, [3], '[B, H, W]');
-  return softmaxLoss(fn, 'logits', logits, labels, shape, { ...options, fromLogits: true }, [1]);
+  const opts = resolveOptions(fn, SIGMOID_OPTIONS, options);
+  checkArray(fn, 'logits', logits);
+  checkArray(fn, 'labels', labels);
+  const geo = pixelGeometry(fn, 'shape', shape);
+  const what = `shape ${formatShape(shape)}`;
+  checkLength(fn, 'logits', logits, geo.batch * geo.pixels, what);
+  checkLength(fn, 'labels', labels, geo.batch * geo.pixels, what);
+  const all: SoftmaxResolved = { ...opts, layout: 'NHWC', fromLogits: true };
+  return softmaxResolved(fn, 'logits', logits, labels, geo, all);
 }
 
-function softmaxLoss(
+/**
+ * The Lovász-Softmax once the options and the geometry are resolved (by the public functions
+ * above and by lovasz/tfjs): checks the options against the input and the values, applies the
+ * fused activation and computes. `geo.channels` 1 is one channel of sigmoid probabilities.
+ */
+export function softmaxResolved(
   fn: string,
   arg: string,
   probas: NumericArray,
   labels: NumericArray,
-  shape: readonly number[],
-  options: LovaszSoftmaxOptions & OutOption,
-  defaultClasses: ClassSelection,
+  geo: Geometry,
+  opts: SoftmaxResolved,
 ): LossResult {
-  checkOptionKeys(fn, options, SOFTMAX_OPTIONS);
-  const perImage = checkBoolean(fn, 'perImage', option(options?.perImage, false));
-  const ignore = checkIgnore(fn, options.ignore ?? null);
-  const layout = checkLayout(fn, option(options?.layout, 'NHWC'));
-  const fromLogits = checkBoolean(fn, 'fromLogits', option(options?.fromLogits, false));
-  const reduction = checkReduction(fn, option(options?.reduction, 'mean'));
-  checkArray(fn, arg, probas);
-  checkArray(fn, 'labels', labels);
-  const dims = checkShape(fn, 'shape', shape, [3, 4], '[B, H, W, C], [B, C, H, W] or [B, H, W]');
-  let B: number;
-  let H: number;
-  let W: number;
-  let C: number;
-  if (dims.length === 3) {
-    [B, H, W] = dims;
-    C = 1;
-  } else if (layout === 'NHWC') {
-    [B, H, W, C] = dims;
-  } else {
-    [B, C, H, W] = dims;
-  }
-  if (C < 1) {
-    throw new RangeError(
-      `${fn}: '${arg}' needs at least one channel, got shape ${formatShape(dims)} (${layout})`,
-    );
-  }
-  checkLength(fn, arg, probas, B * H * W * C, `shape ${formatShape(dims)}`);
-  checkLength(fn, 'labels', labels, B * H * W, `[B, H, W] = ${formatShape([B, H, W])}`);
+  const C = geo.channels;
   const labelClasses = C === 1 ? 2 : C;
-  const selection =
-    C === 1
-      ? checkSigmoidClasses(fn, option(options?.classes, defaultClasses))
-      : checkClasses(fn, option(options?.classes, defaultClasses), C);
-  const weights = checkClassWeights(fn, options.classWeights, labelClasses);
-  const out = checkOut(fn, options.out, probas.length, { [arg]: probas, labels });
-  if (fromLogits) checkFinite(fn, arg, probas);
+  checkOptionsFit(fn, geo, opts);
+  const out = checkOut(fn, opts.out, probas.length, { [arg]: probas, labels });
+  if (opts.fromLogits) checkFinite(fn, arg, probas);
   else checkProbabilities(fn, arg, probas);
-  checkLabels(fn, 'labels', labels, labelClasses, ignore, C === 1 ? '0 or 1' : undefined);
-  const nchw = layout === 'NCHW' && dims.length === 4;
-  const geo: Geometry = { batch: B, pixels: H * W, channels: C, nchw };
-  const p = fromLogits ? activate(probas, geo) : probas;
-  const plan = { selection, perImage, ignore, weights, reduction, out };
-  const result = softmaxGroups(p, labels, B, geo, plan);
-  if (fromLogits) activationBackward(p as Float32Array, result.grad, geo);
+  checkLabels(fn, 'labels', labels, labelClasses, opts.ignore, C === 1 ? '0 or 1' : undefined);
+  const p = opts.fromLogits ? activate(probas, geo) : probas;
+  const plan = {
+    selection: opts.classes,
+    perImage: opts.perImage,
+    ignore: opts.ignore,
+    weights: opts.classWeights,
+    reduction: opts.reduction,
+    out,
+  };
+  const result = softmaxGroups(p, labels, geo, plan);
+  if (opts.fromLogits) activationBackward(p as Float32Array, result.grad, geo);
   return result;
+}
+
+/**
+ * The options that depend on the input (the class list and the weights) against `geo`; the
+ * tensor path of lovasz/tfjs calls it too, before it computes anything.
+ */
+export function checkOptionsFit(
+  fn: string,
+  geo: Geometry,
+  opts: Pick<SoftmaxResolved, 'classes' | 'classWeights'>,
+): void {
+  const C = geo.channels;
+  if (C === 1) checkSigmoidClasses(fn, opts.classes);
+  else checkClassesFit(fn, opts.classes, C);
+  checkWeightsFit(fn, opts.classWeights, C === 1 ? 2 : C);
+}
+
+function fits(check: () => void): boolean {
+  try {
+    check();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Counts of valid labels per class over images [b0, b1); every class has the same valid count. */
@@ -269,7 +222,6 @@ function labelCounts(
 function softmaxGroups(
   probas: NumericArray,
   labels: NumericArray,
-  batch: number,
   geo: Geometry,
   options: {
     selection: ClassSelection;
@@ -290,7 +242,7 @@ function softmaxGroups(
   return lovaszGroups({
     probas,
     geo,
-    batch,
+    batch: geo.batch,
     numClasses,
     selection,
     perImage,
@@ -308,7 +260,7 @@ function softmaxGroups(
  *
  * Shapes: probas [P, numClasses] (row-major: the C probabilities of a pixel are adjacent),
  * labels [P] of integers in [0, numClasses). numClasses = 1 is the Lovász-Sigmoid (classes
- * must then be a one-class list such as [1]). Default: classes 'present'.
+ * must then be a one-class list such as [1]). Options: {@link LovaszSoftmaxFlatOptions}.
  * @example
  * ```ts
  * lovaszSoftmaxFlat([0.9, 0.1, 0.3, 0.7], [0, 1], 2).loss
@@ -321,25 +273,15 @@ export function lovaszSoftmaxFlat(
   options: LovaszSoftmaxFlatOptions = {},
 ): LossResult {
   const fn = 'lovaszSoftmaxFlat';
-  checkOptionKeys(fn, options, ['classes']);
+  const { classes } = resolveOptions(fn, SOFTMAX_FLAT_OPTIONS, options);
   const C = checkNumClasses(fn, numClasses);
   checkArray(fn, 'probas', probas);
   checkArray(fn, 'labels', labels);
   const P = labels.length;
   checkLength(fn, 'probas', probas, P * C, `[P, numClasses] = ${formatShape([P, C])}`);
-  const classes =
-    C === 1
-      ? checkSigmoidClasses(fn, option(options?.classes, 'present'))
-      : checkClasses(fn, option(options?.classes, 'present'), C);
-  checkProbabilities(fn, 'probas', probas);
-  checkLabels(fn, 'labels', labels, C === 1 ? 2 : C, null, C === 1 ? '0 or 1' : undefined);
-  const geo = { batch: 1, pixels: P, channels: C, nchw: false };
-  const plan = {
-    perImage: false,
-    ignore: null,
-    weights: null,
-    reduction: 'mean',
-    out: null,
-  } as const;
-  return softmaxGroups(probas, labels, 1, geo, { selection: classes, ...plan });
+  const geo: Geometry = { batch: 1, pixels: P, channels: C, nchw: false };
+  const opts: SoftmaxResolved = { ...SOFTMAX_DEFAULTS, classes };
+  return softmaxResolved(fn, 'probas', probas, labels, geo, opts);
 }
+
+const SOFTMAX_DEFAULTS = resolveOptions('lovaszSoftmax', SOFTMAX_OPTIONS, undefined);

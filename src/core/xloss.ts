@@ -1,37 +1,23 @@
 import {
   checkArray,
-  checkChannelShape,
   checkFinite,
-  checkIgnore,
   checkLabels,
-  checkLayout,
   checkLength,
-  checkOptionKeys,
   checkOut,
-  formatShape,
-  type Layout,
   type NumericArray,
-  option,
 } from './check.js';
+import {
+  channelInput,
+  formatShape,
+  type Geometry,
+  layoutHint,
+  sizeOf,
+  spatialShape,
+} from './geometry.js';
 import type { LossResult, OutOption } from './loss-result.js';
-import { checkReduction, type Reduction } from './reduction.js';
-
-/**
- * Options of {@link xloss} (and of the `lovasz/tfjs` xloss).
- *
- * @example
- * ```ts
- * xloss(logits, labels, [B, C, H, W], { layout: 'NCHW', ignore: null });
- * ```
- */
-export interface XlossOptions {
-  /** Label value of void pixels; default 255 (as PyTorch's ignore_index in the original). */
-  ignore?: number | null;
-  /** 'NHWC' (default) or 'NCHW'. */
-  layout?: Layout;
-  /** 'mean' over valid pixels (default), 'sum', or 'none' (one loss per pixel [B, H, W], 0 where void). */
-  reduction?: Reduction;
-}
+import { resolveOptions } from './options/option-spec.js';
+import { XLOSS_OPTIONS, type XlossOptions, type XlossResolved } from './options/xloss-options.js';
+import { validPixelPlan } from './reduction.js';
 
 /**
  * Softmax cross-entropy from logits, mean over the valid pixels.
@@ -40,9 +26,10 @@ export interface XlossOptions {
  * gradient is (softmax(x) - onehot(y)) / n over the n valid pixels (0 for void pixels).
  * Accumulated in float64; logits read at float32 precision. Zero valid pixels: loss 0.
  *
- * Shapes: logits [B, H, W, C] (NHWC, default) or [B, C, H, W] (NCHW), `shape` is their shape;
- * labels [B, H, W], integers in [0, C) or `ignore`. Defaults: ignore 255, layout 'NHWC',
- * reduction 'mean'.
+ * Shapes: logits `[B, ...spatial, C]` (NHWC, default) or `[B, C, ...spatial]` (NCHW), any
+ * number of spatial axes (at least one), `shape` is their shape; labels `[B, ...spatial]`,
+ * integers in [0, C) or `ignore`. Options: {@link XlossOptions} (ignore null: pass 255 for the
+ * original code's ignore_index).
  * @example
  * ```ts
  * xloss([2, 0, 0, 1], [0, 1], [1, 1, 2, 2]).loss
@@ -55,38 +42,50 @@ export function xloss(
   options: XlossOptions & OutOption = {},
 ): LossResult {
   const fn = 'xloss';
-  checkOptionKeys(fn, options, ['ignore', 'layout', 'reduction', 'out']);
-  const reduction = checkReduction(fn, option(options?.reduction, 'mean'));
-  const ignore = checkIgnore(fn, options.ignore === undefined ? 255 : options.ignore);
-  const layout = checkLayout(fn, option(options?.layout, 'NHWC'));
+  const opts = resolveOptions(fn, XLOSS_OPTIONS, options);
   checkArray(fn, 'logits', logits);
   checkArray(fn, 'labels', labels);
-  const { dims, B, H, W, C } = checkChannelShape(fn, 'logits', shape, layout);
-  checkLength(fn, 'logits', logits, B * H * W * C, `shape ${formatShape(dims)}`);
-  checkLength(fn, 'labels', labels, B * H * W, `[B, H, W] = ${formatShape([B, H, W])}`);
-  checkFinite(fn, 'logits', logits);
-  checkLabels(fn, 'labels', labels, C, ignore);
-  const out = checkOut(fn, options.out, logits.length, { logits, labels });
-  const HW = H * W;
+  const geo = channelInput(fn, 'shape', 'logits', shape, opts.layout);
+  const { dims } = geo;
+  const P = geo.batch * geo.pixels;
+  checkLength(fn, 'logits', logits, sizeOf(dims), `shape ${formatShape(dims)}`);
+  if (labels.length !== P) {
+    throw new RangeError(
+      `${fn}: 'labels' has ${labels.length} values but [B, ...spatial] = ${formatShape(spatialShape(dims, geo, false))} needs ${P}${layoutHint(dims, opts.layout, labels.length)}`,
+    );
+  }
+  return xlossResolved(fn, logits, labels, geo, opts);
+}
+
+/**
+ * The cross-entropy once the options and the geometry are resolved (by xloss and by
+ * lovasz/tfjs): checks the values and computes.
+ */
+export function xlossResolved(
+  fn: string,
+  logits: NumericArray,
+  labels: NumericArray,
+  geo: Geometry,
+  opts: XlossResolved,
+): LossResult {
+  const { batch: B, pixels: HW, channels: C, nchw } = geo;
   const P = B * HW;
-  // Labels are validated: with no ignore label none is negative, so -1 matches no pixel (an
-  // integer comparison, cheaper than one against NaN).
-  const ign = ignore === null ? -1 : ignore;
+  checkFinite(fn, 'logits', logits);
+  checkLabels(fn, 'labels', labels, C, opts.ignore);
+  const out = checkOut(fn, opts.out, logits.length, { logits, labels });
+  const { ign, valid, plan } = validPixelPlan(labels, P, opts.ignore, opts.reduction);
   const grad = out ? out.fill(0) : new Float32Array(logits.length);
-  let valid = 0;
-  for (let i = 0; i < P; i++) if (labels[i] !== ign) valid++;
-  const losses = reduction === 'none' ? new Float64Array(P) : null;
-  if (valid === 0) return losses ? { loss: 0, grad, losses } : { loss: 0, grad };
-  // The mean divides by the number of valid pixels; the sum and 'none' do not.
-  const norm = reduction === 'mean' ? valid : 1;
-  const step = layout === 'NHWC' ? 1 : HW;
+  const losses = plan.losses;
+  if (valid === 0) return plan.result(0, grad);
+  const scale = plan.factor(0);
+  const step = nchw ? HW : 1;
   const exps = new Float64Array(C);
   let loss = 0;
   for (let px = 0; px < P; px++) {
     const y = labels[px];
     if (y === ign) continue;
     const b = Math.floor(px / HW);
-    const base = layout === 'NHWC' ? px * C : b * C * HW + (px - b * HW);
+    const base = nchw ? b * C * HW + (px - b * HW) : px * C;
     let max = Number.NEGATIVE_INFINITY;
     for (let c = 0; c < C; c++) max = Math.max(max, Math.fround(logits[base + c * step]));
     let sum = 0;
@@ -98,8 +97,8 @@ export function xloss(
     if (losses) losses[px] = l;
     loss += l;
     for (let c = 0; c < C; c++) {
-      grad[base + c * step] = (exps[c] / sum - (c === y ? 1 : 0)) / norm;
+      grad[base + c * step] = (exps[c] / sum - (c === y ? 1 : 0)) * scale;
     }
   }
-  return losses ? { loss, grad, losses } : { loss: loss / norm, grad };
+  return plan.result(loss * scale, grad);
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { customOp } from '../tfjs/custom-op.js';
 
 /** The model of the binary demo: the bias b in, logits [B, H, W] out. */
 export type BiasModel = (b: tf.Scalar) => tf.Tensor;
@@ -16,13 +17,13 @@ export type BiasModel = (b: tf.Scalar) => tf.Tensor;
  *   const logits = model(bVariable);
  */
 export function biasModel(features: Float32Array, shape: readonly number[]): BiasModel {
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const b = (args[0] as tf.Scalar).dataSync()[0];
+  const op = customOp((bias: tf.Tensor) => {
+    const b = bias.dataSync()[0];
     const out = new Float32Array(features.length);
     for (let i = 0; i < out.length; i++) out[i] = features[i] + b;
     return {
       value: tf.tensor(out, [...shape], 'float32'),
-      gradFunc: (dy: tf.Tensor) => {
+      backward: (dy) => {
         const g = dy.dataSync() as Float32Array;
         let sum = 0;
         for (let i = 0; i < g.length; i++) sum += g[i];

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { customOp } from '../tfjs/custom-op.js';
 
 /** The model of the multiclass demo: weights in, outputs [B, H, W, 3] out. */
 export type ResidualConv = (filter: tf.Tensor4D, bias: tf.Tensor1D) => tf.Tensor4D;
@@ -40,9 +41,9 @@ export function residualConv3x3(
       xp.set(x.subarray(row, row + W * 3), ((n * Hp + h + 1) * Wp + 1) * 3);
     }
   }
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const w = (args[0] as tf.Tensor4D).dataSync() as Float32Array;
-    const b = (args[1] as tf.Tensor1D).dataSync() as Float32Array;
+  const op = customOp((weights: tf.Tensor, bias: tf.Tensor) => {
+    const w = weights.dataSync() as Float32Array;
+    const b = bias.dataSync() as Float32Array;
     const out = new Float32Array(x.length);
     for (let n = 0; n < B; n++) {
       for (let h = 0; h < H; h++) {
@@ -74,7 +75,7 @@ export function residualConv3x3(
     }
     return {
       value: tf.tensor4d(out, [B, H, W, 3], 'float32'),
-      gradFunc: (dy: tf.Tensor) => {
+      backward: (dy) => {
         const g = dy.dataSync() as Float32Array;
         const dw = new Float32Array(81);
         // One pass per filter tap, its 3 x 3 block summed in float64 locals (each entry sums

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { outputGradOp } from './cpu-op.js';
 
 /**
  * Softmax over the last axis, with a hand-written gradient, computed on the CPU in plain
@@ -12,12 +12,9 @@ import * as tf from '@tensorflow/tfjs-core';
  * @example
  *   softmax(tf.tensor2d([[0, Math.log(3)]])) // [[0.25, 0.75]]
  */
-export function softmax<T extends tf.Tensor>(x: T): T {
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const input = args[0] as tf.Tensor;
-    const save = args[1] as tf.GradSaveFunc;
-    const C = input.shape[input.rank - 1];
-    const v = input.dataSync() as Float32Array;
+export const softmax = outputGradOp(
+  (v, shape) => {
+    const C = shape[shape.length - 1];
     const p = new Float32Array(v.length);
     for (let i = 0; i < v.length; i += C) {
       let max = -Infinity;
@@ -29,22 +26,14 @@ export function softmax<T extends tf.Tensor>(x: T): T {
       }
       for (let c = 0; c < C; c++) p[i + c] /= sum;
     }
-    const value = tf.tensor(p, input.shape, 'float32');
-    save([value]);
-    return {
-      value,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const g = dy.dataSync() as Float32Array;
-        const q = saved[0].dataSync() as Float32Array;
-        const dx = new Float32Array(g.length);
-        for (let i = 0; i < g.length; i += C) {
-          let dot = 0;
-          for (let c = 0; c < C; c++) dot += g[i + c] * q[i + c];
-          for (let c = 0; c < C; c++) dx[i + c] = q[i + c] * (g[i + c] - dot);
-        }
-        return tf.tensor(dx, input.shape, 'float32');
-      },
-    };
-  });
-  return op(x) as T;
-}
+    return p;
+  },
+  (g, q, dx, shape) => {
+    const C = shape[shape.length - 1];
+    for (let i = 0; i < g.length; i += C) {
+      let dot = 0;
+      for (let c = 0; c < C; c++) dot += g[i + c] * q[i + c];
+      for (let c = 0; c < C; c++) dx[i + c] = q[i + c] * (g[i + c] - dot);
+    }
+  },
+);

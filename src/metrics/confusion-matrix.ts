@@ -1,17 +1,13 @@
 import {
   checkArray,
-  checkBoolean,
-  checkEmpty,
-  checkIgnore,
   checkLabels,
   checkLength,
   checkNumClasses,
-  checkOptionKeys,
-  checkShape,
-  formatShape,
   type NumericArray,
-  option,
 } from '../core/check.js';
+import { formatShape, pixelGeometry } from '../core/geometry.js';
+import { booleanOption, emptyOption, ignoreOption } from '../core/options/common-options.js';
+import { type OptionTable, resolveOptions } from '../core/options/option-spec.js';
 
 /**
  * Options of {@link ConfusionMatrix} (and of the `lovasz/tfjs` TensorConfusionMatrix).
@@ -24,14 +20,28 @@ import {
 export interface ConfusionMatrixOptions {
   /**
    * Score of anything with nothing to score, as a fraction (1 = 100%): a class whose union is
-   * empty, and every metric before the first valid pixel (or image). Default 1.
+   * empty, and every metric before the first valid pixel (or image).
+   * @default 1
    */
   empty?: number;
-  /** Label value of void pixels; null (default): none. It is left out of every result. */
+  /**
+   * Label value of void pixels; null: none. It is left out of every result.
+   * @default null
+   */
   ignore?: number | null;
-  /** Also keep the running mean of per-image mIoUs ({@link ConfusionMatrix.perImageMeanIoU}). */
+  /**
+   * Also keep the running mean of per-image mIoUs ({@link ConfusionMatrix.perImageMeanIoU}).
+   * @default false
+   */
   perImage?: boolean;
 }
+
+/** The options of {@link ConfusionMatrix}. */
+export const CONFUSION_MATRIX_OPTIONS = {
+  empty: emptyOption(1),
+  ignore: ignoreOption(null),
+  perImage: booleanOption('perImage', false),
+} as const satisfies OptionTable;
 
 /**
  * A streaming confusion matrix of label masks: feed it batches with `update`, read the dataset
@@ -65,8 +75,9 @@ export interface ConfusionMatrixOptions {
  * `iou(..., { perImage: true })` too, which averages each class over all images with `empty`
  * for absent classes. Memory stays constant: a running sum and a count.
  *
- * Shapes: `update` takes preds and labels of equal length, optionally with `shape` [B, H, W].
- * Defaults: empty 1, ignore null, perImage false.
+ * Shapes: `update` takes preds and labels of equal length, optionally with `shape`
+ * `[B, ...spatial]` (any number of spatial axes, at least one: each of the B images is one
+ * image of the per-image mode). Options: {@link ConfusionMatrixOptions}.
  * @example
  * ```ts
  * const cm = new ConfusionMatrix(21, { ignore: 255 });
@@ -119,12 +130,12 @@ export class ConfusionMatrix {
   constructor(numClasses: number, options: ConfusionMatrixOptions = {}) {
     const fn = (new.target as typeof ConfusionMatrix).displayName;
     this.name = fn;
-    checkOptionKeys(fn, options, ['empty', 'ignore', 'perImage']);
+    const opts = resolveOptions(fn, CONFUSION_MATRIX_OPTIONS, options);
     const C = checkNumClasses(fn, numClasses);
     this.numClasses = C;
-    this.empty = checkEmpty(fn, option(options?.empty, 1));
-    this.ignore = checkIgnore(fn, options?.ignore ?? null);
-    this.perImage = checkBoolean(fn, 'perImage', option(options?.perImage, false));
+    this.empty = opts.empty;
+    this.ignore = opts.ignore;
+    this.perImage = opts.perImage;
     this.classes = [];
     for (let c = 0; c < C; c++) if (c !== this.ignore) this.classes.push(c);
     if (this.classes.length === 0) {
@@ -143,9 +154,9 @@ export class ConfusionMatrix {
 
   /**
    * Adds a batch of label masks. preds and labels hold integers in [0, numClasses) or `ignore`
-   * and have equal lengths; `shape` [B, H, W], when given, must match that length. Pixels
-   * labelled `ignore` are skipped. With perImage the batch is split into B images of H * W
-   * pixels (without `shape` the whole call is one image).
+   * and have equal lengths; `shape` `[B, ...spatial]`, when given, must match that length. Pixels
+   * labelled `ignore` are skipped. With perImage the batch is split into B images of the product
+   * of the spatial dimensions' pixels (without `shape` the whole call is one image).
    *
    * The inputs are validated in full before anything is counted, so a throwing call leaves the
    * matrix as it was; they are never written to. Returns `this`, for chaining.
@@ -177,9 +188,9 @@ export class ConfusionMatrix {
         throw new RangeError(`${fn}: 'labels' has ${labels.length} values but 'preds' has ${n}`);
       }
     } else {
-      const [B, H, W] = checkShape(fn, 'shape', shape, [3], '[B, H, W]');
-      checkLength(fn, 'preds', preds, B * H * W, `shape ${formatShape(shape)}`);
-      checkLength(fn, 'labels', labels, B * H * W, `shape ${formatShape(shape)}`);
+      const { batch: B, pixels } = pixelGeometry(fn, 'shape', shape);
+      checkLength(fn, 'preds', preds, B * pixels, `shape ${formatShape(shape)}`);
+      checkLength(fn, 'labels', labels, B * pixels, `shape ${formatShape(shape)}`);
       groups = B;
     }
     const C = this.numClasses;

@@ -1,33 +1,7 @@
-import {
-  checkArray,
-  checkBoolean,
-  checkEmpty,
-  checkIgnore,
-  checkLabels,
-  checkLength,
-  checkOptionKeys,
-  checkShape,
-  formatShape,
-  type NumericArray,
-  option,
-} from '../core/check.js';
-
-/**
- * Options of {@link iouBinary} (and of the `lovasz/tfjs` iouBinary).
- *
- * @example
- * ```ts
- * iouBinary(preds, labels, [B, H, W], { perImage: false, empty: 0 });
- * ```
- */
-export interface IouBinaryOptions {
-  /** Score of an image whose union is empty, as a fraction (1 = 100%). Default 1. */
-  empty?: number;
-  /** Label value of void pixels; null (default): none. */
-  ignore?: number | null;
-  /** Mean of per-image IoUs (true, default) or one IoU over the batch (false). */
-  perImage?: boolean;
-}
+import { checkArray, checkLabels, checkLength, type NumericArray } from '../core/check.js';
+import { formatShape, pixelGeometry } from '../core/geometry.js';
+import { IOU_BINARY_OPTIONS, type IouBinaryOptions } from '../core/options/iou-options.js';
+import { resolveOptions } from '../core/options/option-spec.js';
 
 /**
  * Foreground intersection-over-union of binary masks, in percent.
@@ -37,8 +11,9 @@ export interface IouBinaryOptions {
  * exact integers. With perImage the result is the mean of the per-image IoUs (a batch of zero
  * images scores `empty`).
  *
- * Shapes: preds [B, H, W] of 0 and 1, labels [B, H, W] of 0, 1 or `ignore`; `shape` = [B, H, W].
- * Defaults: empty 1, ignore null, perImage true.
+ * Shapes: preds `[B, ...spatial]` of 0 and 1, labels of the same shape with 0, 1 or `ignore`;
+ * `shape` is that shape (any number of spatial axes, at least one). Options:
+ * {@link IouBinaryOptions}; mind its `empty` with perImage on images without foreground.
  * @example
  * ```ts
  * iouBinary([1, 1, 0, 0], [1, 0, 0, 1], [1, 2, 2]) // 33.33... (1 / 3)
@@ -51,20 +26,17 @@ export function iouBinary(
   options: IouBinaryOptions = {},
 ): number {
   const fn = 'iouBinary';
-  checkOptionKeys(fn, options, ['empty', 'ignore', 'perImage']);
-  const empty = checkEmpty(fn, option(options?.empty, 1));
-  const ignore = checkIgnore(fn, options.ignore ?? null);
-  const perImage = checkBoolean(fn, 'perImage', option(options?.perImage, true));
+  const { empty, ignore, perImage } = resolveOptions(fn, IOU_BINARY_OPTIONS, options);
   checkArray(fn, 'preds', preds);
   checkArray(fn, 'labels', labels);
-  const [B, H, W] = checkShape(fn, 'shape', shape, [3], '[B, H, W]');
-  checkLength(fn, 'preds', preds, B * H * W, `shape ${formatShape(shape)}`);
-  checkLength(fn, 'labels', labels, B * H * W, `shape ${formatShape(shape)}`);
-  checkLabels(fn, 'preds', preds, 2, null, '0 or 1');
+  const { batch: B, pixels } = pixelGeometry(fn, 'shape', shape);
+  checkLength(fn, 'preds', preds, B * pixels, `shape ${formatShape(shape)}`);
+  checkLength(fn, 'labels', labels, B * pixels, `shape ${formatShape(shape)}`);
+  checkLabels(fn, 'preds', preds, 2, null, '0 or 1', false);
   checkLabels(fn, 'labels', labels, 2, ignore, '0 or 1');
   const groups = perImage ? B : 1;
   if (groups === 0) return 100 * empty;
-  const per = (B * H * W) / groups;
+  const per = (B * pixels) / groups;
   let sum = 0;
   for (let g = 0; g < groups; g++) {
     let inter = 0;

@@ -1,34 +1,13 @@
 import {
   checkArray,
-  checkBoolean,
-  checkEmpty,
-  checkIgnore,
   checkLabels,
   checkLength,
   checkNumClasses,
-  checkOptionKeys,
-  checkShape,
-  formatShape,
   type NumericArray,
-  option,
 } from '../core/check.js';
-
-/**
- * Options of {@link iou} (and of the `lovasz/tfjs` iou).
- *
- * @example
- * ```ts
- * iou(preds, labels, [B, H, W], 21, { ignore: 255, perImage: true });
- * ```
- */
-export interface IouOptions {
-  /** Score of a class whose union is empty, as a fraction (1 = 100%). Default 1. */
-  empty?: number;
-  /** Label value of void pixels; null (default): none. It is left out of the result. */
-  ignore?: number | null;
-  /** Mean over images of the per-image IoUs (true), or one IoU over the batch (false, default). */
-  perImage?: boolean;
-}
+import { formatShape, pixelGeometry } from '../core/geometry.js';
+import { IOU_OPTIONS, type IouOptions } from '../core/options/iou-options.js';
+import { resolveOptions } from '../core/options/option-spec.js';
 
 /**
  * Per-class intersection-over-union of label masks, in percent.
@@ -39,10 +18,10 @@ export interface IouOptions {
  * perImage each entry is the mean over images (a batch of zero images scores `empty`).
  * The mean IoU is the mean of the returned entries.
  *
- * Shapes: preds and labels [B, H, W] (`shape`), integers in [0, numClasses) or `ignore`
- * (a model may predict the void label; it then counts as no class). Returns number[] with one
- * entry per class other than `ignore`, in class order. Defaults: empty 1, ignore null,
- * perImage false.
+ * Shapes: preds and labels `[B, ...spatial]` (`shape`; any number of spatial axes, at least
+ * one), integers in [0, numClasses) or `ignore` (a model may predict the void label; it then
+ * counts as no class). Returns number[] with one entry per class other than `ignore`, in class
+ * order. Options: {@link IouOptions}.
  * @example
  * ```ts
  * iou([0, 1, 1, 0], [0, 1, 0, 0], [1, 2, 2], 2) // [66.66..., 50]
@@ -56,23 +35,20 @@ export function iou(
   options: IouOptions = {},
 ): number[] {
   const fn = 'iou';
-  checkOptionKeys(fn, options, ['empty', 'ignore', 'perImage']);
+  const { empty, ignore, perImage } = resolveOptions(fn, IOU_OPTIONS, options);
   const C = checkNumClasses(fn, numClasses);
-  const empty = checkEmpty(fn, option(options?.empty, 1));
-  const ignore = checkIgnore(fn, options.ignore ?? null);
-  const perImage = checkBoolean(fn, 'perImage', option(options?.perImage, false));
   checkArray(fn, 'preds', preds);
   checkArray(fn, 'labels', labels);
-  const [B, H, W] = checkShape(fn, 'shape', shape, [3], '[B, H, W]');
-  checkLength(fn, 'preds', preds, B * H * W, `shape ${formatShape(shape)}`);
-  checkLength(fn, 'labels', labels, B * H * W, `shape ${formatShape(shape)}`);
+  const { batch: B, pixels } = pixelGeometry(fn, 'shape', shape);
+  checkLength(fn, 'preds', preds, B * pixels, `shape ${formatShape(shape)}`);
+  checkLength(fn, 'labels', labels, B * pixels, `shape ${formatShape(shape)}`);
   checkLabels(fn, 'preds', preds, C, ignore);
   checkLabels(fn, 'labels', labels, C, ignore);
   const classes: number[] = [];
   for (let c = 0; c < C; c++) if (c !== ignore) classes.push(c);
   const groups = perImage ? B : 1;
   if (groups === 0) return classes.map(() => 100 * empty);
-  const per = (B * H * W) / groups;
+  const per = (B * pixels) / groups;
   const inter = new Float64Array(C);
   const labelCount = new Float64Array(C);
   const predCount = new Float64Array(C);

@@ -1,15 +1,17 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { formatShape, type NumericArray } from '../core/check.js';
+import type { NumericArray } from '../core/check.js';
+import { formatShape } from '../core/geometry.js';
 import { ConfusionMatrix } from '../metrics/confusion-matrix.js';
-import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
+import { pixelTensors } from './tensor-geometry.js';
+import { checkTensor, valuesOf } from './tensor-input.js';
 
 /**
  * The streaming {@link ConfusionMatrix} of the core, whose `update` also takes tensors: the
  * usual evaluation loop then needs no dataSync of its own. Every metric, option and rule is the
  * core's (see there); only the input differs.
  *
- * Shapes: preds [B, H, W] (e.g. tf.argMax(logits, -1), int32), labels [B, H, W]; int32,
- * float32 (integer-valued) and bool tensors are accepted. The values are read synchronously
+ * Shapes: preds `[B, ...spatial]` (e.g. tf.argMax(logits, -1), int32), labels of the same
+ * shape or with a trailing 1; int32, float32 (integer-valued) and bool tensors are accepted. The values are read synchronously
  * and no tensor is created, so nothing needs disposing beyond the caller's own tensors.
  * Defaults: empty 1, ignore null, perImage false.
  * @example
@@ -27,7 +29,7 @@ export class TensorConfusionMatrix extends ConfusionMatrix {
   protected static override readonly displayName: string = 'TensorConfusionMatrix';
 
   /**
-   * Adds a batch: two tensors of the same shape [B, H, W] (the shape is read from them, so
+   * Adds a batch: two tensors of the same shape `[B, ...spatial]` (the shape is read from them, so
    * `shape` must be left out), or two arrays exactly as in the core `update`. With perImage
    * each of the B masks is one image. Validated in full before counting; returns `this`.
    *
@@ -52,8 +54,7 @@ export class TensorConfusionMatrix extends ConfusionMatrix {
         `${fn}: 'shape' must be left out with tensors (it is read from 'preds'), got ${Array.isArray(shape) ? formatShape(shape) : String(shape)}`,
       );
     }
-    checkRank(fn, 'preds', preds, [3], '[B, H, W]');
-    checkShapeIs(fn, 'labels', labels, preds.shape, "the shape of 'preds'");
+    pixelTensors(fn, 'preds', preds, labels);
     return this.accumulate(fn, valuesOf(preds), valuesOf(labels), preds.shape);
   }
 }

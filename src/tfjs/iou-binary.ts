@@ -1,12 +1,14 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { iouBinary as coreIouBinary, type IouBinaryOptions } from '../metrics/iou-binary.js';
-import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
+import type { IouBinaryOptions } from '../core/options/iou-options.js';
+import { iouBinary as coreIouBinary } from '../metrics/iou-binary.js';
+import { pixelTensors } from './tensor-geometry.js';
+import { checkTensor, valuesOf } from './tensor-input.js';
 
 /**
  * Foreground IoU of binary masks, in percent (see the core `iouBinary`).
  *
- * Shapes: preds [B, H, W] of 0 and 1 (e.g. tf.greater(logits, 0)), labels [B, H, W] of 0, 1 or
- * `ignore`. Defaults: empty 1, ignore null, perImage true.
+ * Shapes: preds `[B, ...spatial]` of 0 and 1 (e.g. tf.greater(logits, 0)), labels of the same
+ * shape (or with a trailing 1) of 0, 1 or `ignore`. Options: {@link IouBinaryOptions}.
  * @example
  * ```ts
  * iouBinary(tf.cast(tf.greater(logits, 0), 'int32'), labels, { ignore: 255 })
@@ -16,7 +18,6 @@ export function iouBinary(preds: Tensor, labels: Tensor, options: IouBinaryOptio
   const fn = 'iouBinary';
   checkTensor(fn, 'preds', preds);
   checkTensor(fn, 'labels', labels);
-  checkRank(fn, 'preds', preds, [3], '[B, H, W]');
-  checkShapeIs(fn, 'labels', labels, preds.shape, "the shape of 'preds'");
+  pixelTensors(fn, 'preds', preds, labels);
   return coreIouBinary(valuesOf(preds), valuesOf(labels), preds.shape, options);
 }

@@ -1,13 +1,15 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { iou as coreIou, type IouOptions } from '../metrics/iou.js';
-import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
+import type { IouOptions } from '../core/options/iou-options.js';
+import { iou as coreIou } from '../metrics/iou.js';
+import { pixelTensors } from './tensor-geometry.js';
+import { checkTensor, valuesOf } from './tensor-input.js';
 
 /**
  * Per-class IoU of label masks, in percent, one entry per class in [0, numClasses) other than
  * `ignore` (see the core `iou`).
  *
- * Shapes: preds [B, H, W] (e.g. tf.argMax(probas, -1)), labels [B, H, W].
- * Defaults: empty 1, ignore null, perImage false.
+ * Shapes: preds `[B, ...spatial]` (e.g. tf.argMax(probas, -1)), labels of the same shape or
+ * with a trailing 1. Options: {@link IouOptions}.
  * @example
  * ```ts
  * iou(tf.argMax(probas, -1), labels, 21, { ignore: 255 })
@@ -22,7 +24,6 @@ export function iou(
   const fn = 'iou';
   checkTensor(fn, 'preds', preds);
   checkTensor(fn, 'labels', labels);
-  checkRank(fn, 'preds', preds, [3], '[B, H, W]');
-  checkShapeIs(fn, 'labels', labels, preds.shape, "the shape of 'preds'");
+  pixelTensors(fn, 'preds', preds, labels);
   return coreIou(valuesOf(preds), valuesOf(labels), preds.shape, numClasses, options);
 }

@@ -1,15 +1,24 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
-import { formatShape } from '../core/check.js';
-import { lovaszHinge as coreHinge, type LovaszHingeOptions } from '../core/hinge.js';
+import { formatShape, type Geometry, pixelGeometry } from '../core/geometry.js';
+import { hingeResolved } from '../core/hinge.js';
+import { booleanOption } from '../core/options/common-options.js';
+import { HINGE_OPTIONS, type LovaszHingeOptions } from '../core/options/hinge-options.js';
 import {
-  lovaszSigmoid as coreSigmoid,
-  lovaszSoftmax as coreSoftmax,
+  checkOptionKeys,
+  type OptionTable,
+  omitOptions,
+  resolveOptions,
+} from '../core/options/option-spec.js';
+import {
   type LovaszSigmoidOptions,
   type LovaszSoftmaxOptions,
-} from '../core/softmax.js';
-import { rejectOut } from './core-only.js';
+  SIGMOID_OPTIONS,
+  SOFTMAX_OPTIONS,
+} from '../core/options/softmax-options.js';
+import { softmaxResolved } from '../core/softmax.js';
 import { lossOp } from './loss-op.js';
-import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
+import { rejectOut } from './reject-out.js';
+import { checkTensor, valuesOf } from './tensor-input.js';
 
 /**
  * A loss as tfjs-layers' model.compile takes it: targets and predictions of the model's
@@ -17,6 +26,9 @@ import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.j
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import { type KerasLoss, kerasLovaszSoftmax } from 'lovasz/tfjs';
+ *
  * const loss: KerasLoss = kerasLovaszSoftmax({ perImage: true });
  * model.compile({ optimizer: tf.train.adam(1e-3), loss });
  * ```
@@ -24,8 +36,49 @@ import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.j
 export type KerasLoss = (yTrue: Tensor, yPred: Tensor) => Scalar;
 
 /**
- * Labels [B * H * W] from one-hot targets [B, H, W, C]: the index of the 1 of each row, or
- * `void` (= C) for an all-zero row, the Keras way of marking a pixel to ignore.
+ * Options a Keras loss cannot take, with the reason its error gives: tfjs-layers hands the
+ * loss targets of the output's shape, channels last, and averages the loss itself.
+ */
+const REFUSED: Readonly<Record<string, string>> = {
+  ignore:
+    'an all-zero target row marks a void pixel (tf.oneHot(labels, C) makes one for every label outside [0, C), such as 255)',
+  layout: 'tfjs-layers outputs are channels last',
+  reduction: "model.fit needs one scalar per batch: the loss is always 'mean'",
+  out: 'the loss returns a new tensor',
+};
+
+/**
+ * Resolves a Keras factory's options when the factory is called: a refused option gets the
+ * factory's name and the reason, an unknown one the list of what it accepts.
+ */
+function kerasOptions<T extends OptionTable>(fn: string, table: T, raw: unknown) {
+  rejectOut(fn, raw);
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+    for (const key of Object.keys(raw)) {
+      if (key in table || !(key in REFUSED)) continue;
+      throw new TypeError(`${fn}: option '${key}' is not accepted: ${REFUSED[key]}`);
+    }
+  }
+  checkOptionKeys(fn, raw, Object.keys(table));
+  return resolveOptions(fn, table, raw);
+}
+
+/** The option tables of the Keras losses: their loss's, without the refused ones. */
+const KERAS_SOFTMAX_OPTIONS = omitOptions(SOFTMAX_OPTIONS, [
+  'ignore',
+  'layout',
+  'reduction',
+  'out',
+]);
+const KERAS_HINGE_OPTIONS = omitOptions(HINGE_OPTIONS, ['reduction', 'out']);
+const KERAS_SIGMOID_OPTIONS = {
+  ...omitOptions(SIGMOID_OPTIONS, ['reduction', 'out']),
+  fromLogits: booleanOption('fromLogits', false),
+} as const;
+
+/**
+ * Labels from one-hot targets `[B, ...spatial, C]`: the index of the 1 of each row, or `void`
+ * (= C) for an all-zero row, the Keras way of marking a pixel to ignore.
  */
 function labelsFromOneHot(fn: string, yTrue: ArrayLike<number>, C: number): Int32Array {
   const P = yTrue.length / C;
@@ -48,12 +101,39 @@ function labelsFromOneHot(fn: string, yTrue: ArrayLike<number>, C: number): Int3
   return labels;
 }
 
+/** yPred `[B, ...spatial, C]` and one-hot yTrue of its shape (integer labels get the fix). */
+function oneHotTargets(fn: string, yTrue: Tensor, yPred: Tensor): Geometry {
+  checkTensor(fn, 'yTrue', yTrue);
+  checkTensor(fn, 'yPred', yPred);
+  if (yPred.rank < 3) {
+    throw new RangeError(
+      `${fn}: 'yPred' must be [B, ...spatial, C] (rank >= 3), got ${formatShape(yPred.shape)}`,
+    );
+  }
+  const same = yTrue.rank === yPred.rank && yTrue.shape.every((d, i) => d === yPred.shape[i]);
+  if (!same) {
+    const C = yPred.shape[yPred.rank - 1];
+    const labelsShaped =
+      yTrue.rank === yPred.rank - 1 && yTrue.shape.every((d, i) => d === yPred.shape[i]);
+    const hint = labelsShaped
+      ? `: these look like integer labels; pass tf.oneHot(labels, ${C}) (a label outside [0, ${C}), such as 255, becomes an all-zero row, which marks a void pixel)`
+      : '';
+    throw new RangeError(
+      `${fn}: 'yTrue' must have shape ${formatShape(yPred.shape)} (the shape of 'yPred': one-hot targets), got ${formatShape(yTrue.shape)}${hint}`,
+    );
+  }
+  const C = yPred.shape[yPred.rank - 1] as number;
+  const dims = yPred.shape.slice(0, -1) as number[];
+  return { ...pixelGeometry(fn, 'yPred', dims), channels: C };
+}
+
 /**
- * Lovász-Softmax for tfjs-layers' model.compile: yTrue one-hot [B, H, W, C] (an all-zero row
- * marks a pixel to ignore, since Keras wants targets of the output's shape), yPred [B, H, W, C]
- * softmax probabilities (or logits with fromLogits). Options: those of lovaszSoftmax but
- * ignore, layout (NHWC, as tfjs-layers) and reduction (always 'mean'); defaults classes
- * 'present', perImage false, fromLogits false, classWeights null.
+ * Lovász-Softmax for tfjs-layers' model.compile: yTrue one-hot `[B, ...spatial, C]` (an
+ * all-zero row marks a pixel to ignore, since Keras wants targets of the output's shape; from
+ * integer labels, `tf.oneHot(labels, C)` makes such rows of every label outside [0, C), such
+ * as 255), yPred `[B, ...spatial, C]` softmax probabilities (or logits with fromLogits).
+ * Options: those of lovaszSoftmax but ignore, layout (channels last, as tfjs-layers) and
+ * reduction (always 'mean'); they are checked when the factory is called.
  *
  * The loss is that of the core lovaszSoftmax: for each class c considered, fg = (label == c),
  * e = |fg - p_c|, L_c = sum_i e_pi(i) * d_i (pi orders e decreasingly, d the Lovász gradient
@@ -62,6 +142,8 @@ function labelsFromOneHot(fn: string, yTrue: ArrayLike<number>, C: number): Int3
  * registered gradient for the loss.
  * @example
  * ```ts
+ * import { kerasLovaszSoftmax } from 'lovasz/tfjs';
+ *
  * model.compile({ optimizer: 'adam', loss: kerasLovaszSoftmax() });
  * ```
  */
@@ -69,71 +151,78 @@ export function kerasLovaszSoftmax(
   options: Omit<LovaszSoftmaxOptions, 'ignore' | 'layout' | 'reduction'> = {},
 ): KerasLoss {
   const fn = 'kerasLovaszSoftmax';
-  rejectOut(fn, options);
+  const opts = kerasOptions(fn, KERAS_SOFTMAX_OPTIONS, options);
   return (yTrue, yPred) => {
-    checkTensor(fn, 'yTrue', yTrue);
-    checkTensor(fn, 'yPred', yPred);
-    checkRank(fn, 'yPred', yPred, [4], '[B, H, W, C]');
-    checkShapeIs(fn, 'yTrue', yTrue, yPred.shape, "the shape of 'yPred' (one-hot targets)");
-    const C = yPred.shape[3] as number;
-    const labels = labelsFromOneHot(fn, valuesOf(yTrue), C);
-    const opts = { ...options, ignore: C };
-    return lossOp(yPred, (x) => coreSoftmax(x, labels, yPred.shape, opts)) as Scalar;
+    const geo = oneHotTargets(fn, yTrue, yPred);
+    const labels = labelsFromOneHot(fn, valuesOf(yTrue), geo.channels);
+    const resolved = {
+      ...opts,
+      ignore: geo.channels,
+      layout: 'NHWC',
+      reduction: 'mean',
+      out: null,
+    } as const;
+    return lossOp(yPred, (x) => softmaxResolved(fn, 'yPred', x, labels, geo, resolved)) as Scalar;
   };
 }
 
-/** Binary targets [B, H, W, 1] or [B, H, W] as labels, and the [B, H, W] shape. */
+/** Binary targets `[B, ...spatial, 1]` or `[B, ...spatial]` of yPred's shape, as labels. */
 function binaryTargets(
   fn: string,
   yTrue: Tensor,
   yPred: Tensor,
-): { labels: ArrayLike<number>; shape: number[] } {
+): { labels: ArrayLike<number>; geo: Geometry } {
   checkTensor(fn, 'yTrue', yTrue);
   checkTensor(fn, 'yPred', yPred);
-  checkRank(fn, 'yPred', yPred, [3, 4], '[B, H, W] or [B, H, W, 1]');
-  if (yPred.rank === 4 && yPred.shape[3] !== 1) {
+  const same = yTrue.rank === yPred.rank && yTrue.shape.every((d, i) => d === yPred.shape[i]);
+  if (!same) {
     throw new RangeError(
-      `${fn}: 'yPred' must have one channel, got shape ${formatShape(yPred.shape)}`,
+      `${fn}: 'yTrue' must have shape ${formatShape(yPred.shape)} (the shape of 'yPred'), got ${formatShape(yTrue.shape)}`,
     );
   }
-  checkShapeIs(fn, 'yTrue', yTrue, yPred.shape, "the shape of 'yPred'");
-  return { labels: valuesOf(yTrue), shape: yPred.shape.slice(0, 3) as number[] };
+  // One channel last ([B, ...spatial, 1]) or none ([B, ...spatial]): one value per pixel.
+  return { labels: valuesOf(yTrue), geo: pixelGeometry(fn, 'yPred', yPred.shape) };
 }
 
 /**
- * Lovász hinge for model.compile: yTrue [B, H, W, 1] (or [B, H, W]) of 0, 1 (or `ignore`),
- * yPred logits of the same shape (a final layer without activation). Options: those of
- * lovaszHinge but reduction (always 'mean'); defaults perImage true, ignore null, variant
- * 'relu', symmetric false.
+ * Lovász hinge for model.compile: yTrue `[B, ...spatial, 1]` (or `[B, ...spatial]`) of 0, 1
+ * (or `ignore`), yPred logits of the same shape (a final layer without activation). Options:
+ * those of lovaszHinge but reduction (always 'mean'), checked when the factory is called.
  *
  * The loss is that of the core lovaszHinge: with s = 2y - 1 and e = 1 - s * logit,
  * sum_i relu(e_pi(i)) * d_i, pi ordering the errors decreasingly and d the Lovász gradient of
  * the labels in that order (mean over images with perImage).
  * @example
  * ```ts
+ * import { kerasLovaszHinge } from 'lovasz/tfjs';
+ *
  * model.compile({ optimizer: 'adam', loss: kerasLovaszHinge() });
  * ```
  */
 export function kerasLovaszHinge(options: Omit<LovaszHingeOptions, 'reduction'> = {}): KerasLoss {
   const fn = 'kerasLovaszHinge';
-  rejectOut(fn, options);
+  const opts = kerasOptions(fn, KERAS_HINGE_OPTIONS, options);
+  const resolved = { ...opts, reduction: 'mean', out: null } as const;
   return (yTrue, yPred) => {
-    const { labels, shape } = binaryTargets(fn, yTrue, yPred);
-    return lossOp(yPred, (x) => coreHinge(x, labels, shape, options)) as Scalar;
+    const { labels, geo } = binaryTargets(fn, yTrue, yPred);
+    return lossOp(yPred, (x) => hingeResolved(fn, x, labels, geo, resolved)) as Scalar;
   };
 }
 
 /**
- * Lovász-Sigmoid for model.compile: yTrue [B, H, W, 1] (or [B, H, W]) of 0, 1 (or `ignore`),
- * yPred sigmoid probabilities of the same shape, or logits with `fromLogits: true` (as Keras'
- * binary cross-entropy). Options: those of lovaszSigmoid but reduction (always 'mean');
- * defaults fromLogits false, classes [1], perImage false, ignore null, classWeights null.
+ * Lovász-Sigmoid for model.compile: yTrue `[B, ...spatial, 1]` (or `[B, ...spatial]`) of 0, 1
+ * (or `ignore`), yPred sigmoid probabilities of the same shape, or logits with
+ * `fromLogits: true` (as Keras' binary cross-entropy). Options: those of lovaszSigmoid but
+ * reduction (always 'mean'), plus fromLogits (default false); checked when the factory is
+ * called.
  *
  * The loss is the Lovász-Softmax of one channel: with p the foreground probability,
  * fg = (label == 1) and e = |fg - p|, sum_i e_pi(i) * d_i, pi ordering e decreasingly and d the
  * Lovász gradient of fg in that order.
  * @example
  * ```ts
+ * import { kerasLovaszSigmoid } from 'lovasz/tfjs';
+ *
  * model.compile({ optimizer: 'adam', loss: kerasLovaszSigmoid({ fromLogits: true }) });
  * ```
  */
@@ -141,13 +230,10 @@ export function kerasLovaszSigmoid(
   options: Omit<LovaszSigmoidOptions, 'reduction'> & { fromLogits?: boolean } = {},
 ): KerasLoss {
   const fn = 'kerasLovaszSigmoid';
-  rejectOut(fn, options);
-  const { fromLogits = false, ...rest } = options;
+  const opts = kerasOptions(fn, KERAS_SIGMOID_OPTIONS, options);
+  const resolved = { ...opts, layout: 'NHWC', reduction: 'mean', out: null } as const;
   return (yTrue, yPred) => {
-    const { labels, shape } = binaryTargets(fn, yTrue, yPred);
-    const compute = fromLogits
-      ? (x: ArrayLike<number>) => coreSigmoid(x, labels, shape, rest)
-      : (x: ArrayLike<number>) => coreSoftmax(x, labels, shape, { classes: [1], ...rest });
-    return lossOp(yPred, compute) as Scalar;
+    const { labels, geo } = binaryTargets(fn, yTrue, yPred);
+    return lossOp(yPred, (x) => softmaxResolved(fn, 'yPred', x, labels, geo, resolved)) as Scalar;
   };
 }

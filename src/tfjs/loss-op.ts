@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LossResult } from '../core/loss-result.js';
+import { customOp } from './custom-op.js';
 
 /**
  * How the losses of reduction 'none' sit over the input: the shape of the losses tensor, and
@@ -25,26 +26,25 @@ export function lossOp(
   compute: (values: ArrayLike<number>) => LossResult,
   items?: ItemLayout,
 ): tf.Tensor {
-  // customGrad passes the inputs, then the save function, as one rest list.
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const input = args[0] as tf.Tensor;
-    const save = args[1] as tf.GradSaveFunc;
+  const op = customOp((input: tf.Tensor) => {
     const result = compute(input.dataSync() as ArrayLike<number>);
-    save([tf.tensor(result.grad, input.shape, 'float32')]);
+    const saved = [tf.tensor(result.grad, input.shape, 'float32')];
     if (items && result.losses) {
       return {
         value: tf.tensor(Float32Array.from(result.losses), items.shape(result), 'float32'),
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(items.spread(dy, result), saved[0]),
+        saved,
+        backward: (dy, [grad]) => tf.mul(items.spread(dy, result), grad),
       };
     }
     return {
       value: tf.scalar(result.loss, 'float32'),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+      saved,
+      backward: (dy, [grad]) =>
         // dy = 1 (the gradient of the loss itself) needs no product: the cpu backend
         // broadcasts a scalar with a generic strided loop that took longer than the loss
         // (about 5 ms at 900K values, 150 ms at 18M). The input was read on the CPU already,
         // so reading dy is no new synchronisation.
-        dy.size === 1 && dy.dataSync()[0] === 1 ? tf.clone(saved[0]) : tf.mul(dy, saved[0]),
+        dy.size === 1 && dy.dataSync()[0] === 1 ? tf.clone(grad) : tf.mul(dy, grad),
     };
   });
   return op(x);
@@ -80,6 +80,20 @@ export function perClassItems(rank: number, axis: number, channels: number): Ite
       return tf.reshape(tf.gather(padded, tf.tensor1d(index, 'int32')), shape);
     },
   };
+}
+
+/**
+ * The items of a Lovász loss with reduction 'none' (undefined otherwise): one per image with
+ * perImage, else one per class considered, along the channel axis of `geo`.
+ */
+export function lovaszItems(
+  x: tf.Tensor,
+  geo: { nchw: boolean; channels: number },
+  opts: { reduction: string; perImage: boolean },
+): ItemLayout | undefined {
+  if (opts.reduction !== 'none') return undefined;
+  if (opts.perImage) return perImageItems(x.rank);
+  return perClassItems(x.rank, geo.nchw ? 1 : x.rank - 1, geo.channels);
 }
 
 /** One loss per pixel [B, H, W]: dy spreads over the channel axis `axis` (none: same shape). */

@@ -1,13 +1,17 @@
 import type { Scalar, Tensor, Tensor1D } from '@tensorflow/tfjs-core';
-import { lovaszHinge as coreHinge, type LovaszHingeOptions } from '../core/hinge.js';
-import { coreOnly, rejectOut } from './core-only.js';
+import { hingeResolved } from '../core/hinge.js';
+import type { LovaszHingeOptions } from '../core/options/hinge-options.js';
+import { resolveOptions } from '../core/options/option-spec.js';
 import { lossOp, perImageItems } from './loss-op.js';
 import { choosePath, type PathOption } from './path.js';
-import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
+import { rejectOut } from './reject-out.js';
+import { pixelTensors } from './tensor-geometry.js';
+import { checkTensor, valuesOf } from './tensor-input.js';
 import { lovaszHingeTensor } from './tensor-path/hinge.js';
+import { TFJS_HINGE_OPTIONS } from './tfjs-options.js';
 
-/** Options the tensor path does not compute (their plain values are fine). */
-const HINGE_CORE_ONLY = { variant: 'relu', symmetric: false, reduction: 'mean', kernel: 'auto' };
+/** Options only the core path computes (with their default values the tensor path runs). */
+const HINGE_CORE_ONLY = ['variant', 'symmetric', 'reduction', 'kernel'] as const;
 
 /**
  * Lovász hinge loss for binary segmentation, from logits, as a differentiable tf.Scalar.
@@ -17,12 +21,12 @@ const HINGE_CORE_ONLY = { variant: 'relu', symmetric: false, reduction: 'mean', 
  * `lovaszHinge`); d loss / d logit = -s * d * [e > 0]. Differentiable w.r.t. `logits` with
  * tf.grad, tf.valueAndGrad and optimizer.minimize.
  *
- * Shapes: logits [B, H, W] (float32), labels [B, H, W] (int32 or integer float32) with values
- * 0, 1 or `ignore`. Returns a tf.Scalar, or with reduction 'none' a tf.Tensor1D of one loss
- * per image ([B] with perImage, else [1]). Defaults: perImage true, ignore null, variant
- * 'relu', symmetric false, reduction 'mean', kernel 'auto', path 'auto' (variant, symmetric,
- * a reduction other than 'mean' and a kernel other than 'auto' are computed on the core path
- * only; kernel picks the core's WebAssembly or JavaScript implementation).
+ * Shapes: logits `[B, ...spatial]` (float32; any number of spatial axes, at least one), labels
+ * of the same shape or with a trailing 1 (int32 or integer float32), values 0, 1 or `ignore`.
+ * Returns a tf.Scalar, or with reduction 'none' a tf.Tensor1D of one loss per image ([B] with
+ * perImage, else [1]). Options: {@link LovaszHingeOptions} and {@link PathOption} (variant,
+ * symmetric, a reduction other than 'mean' and a kernel other than 'auto' are computed on the
+ * core path only; kernel picks the core's WebAssembly or JavaScript implementation).
  *
  * `path` chooses where it runs: 'core' downloads the tensors once per call and runs the exact
  * typed-array core; 'tensor' stays on the backend (tf.topk, tf.cumsum, tf.scatterND; see
@@ -30,6 +34,8 @@ const HINGE_CORE_ONLY = { variant: 'relu', symmetric: false, reduction: 'mean', 
  * takes 'tensor' on webgl and webgpu, else 'core'.
  * @example
  * ```ts
+ * import { lovaszHinge } from 'lovasz/tfjs';
+ *
  * const loss = lovaszHinge(logits, labels, { ignore: 255 });
  * const onGpu = lovaszHinge(logits, labels, { ignore: 255, path: 'tensor' });
  * ```
@@ -52,19 +58,20 @@ export function lovaszHinge(
   const fn = 'lovaszHinge';
   checkTensor(fn, 'logits', logits);
   checkTensor(fn, 'labels', labels);
-  checkRank(fn, 'logits', logits, [3], '[B, H, W]');
-  checkShapeIs(fn, 'labels', labels, logits.shape, "the shape of 'logits'");
   rejectOut(fn, options);
-  const chosen = choosePath<LovaszHingeOptions>(fn, options);
-  const rest = chosen.options;
-  // The core checks the options' values on an empty batch (nothing read) before coreOnly
-  // judges which path they allow, so a wrong value gets the core's message on either path.
-  if (chosen.path === 'tensor')
-    coreHinge(new Float32Array(0), [], [0, ...logits.shape.slice(1)], rest);
-  const path = coreOnly(fn, chosen.path, options?.path === 'tensor', { ...rest }, HINGE_CORE_ONLY);
+  const opts = resolveOptions(fn, TFJS_HINGE_OPTIONS, options);
+  const geo = pixelTensors(fn, 'logits', logits, labels);
+  // The tensor path reads [B, H, W] inputs.
+  const shapeReason =
+    logits.rank === 3 && labels.rank === 3
+      ? null
+      : `inputs of shape ${JSON.stringify(logits.shape)} with labels ${JSON.stringify(labels.shape)}`;
+  const path = choosePath(fn, opts.path, opts, TFJS_HINGE_OPTIONS, HINGE_CORE_ONLY, shapeReason);
+  const { path: _, ...core } = opts;
   // An empty input has nothing to download: the core handles it.
-  if (path === 'tensor' && logits.size > 0) return lovaszHingeTensor(logits, labels, rest);
+  if (path === 'tensor' && logits.size > 0) return lovaszHingeTensor(logits, labels, core);
   const y = valuesOf(labels);
-  const items = rest?.reduction === 'none' ? perImageItems(3) : undefined;
-  return lossOp(logits, (x) => coreHinge(x, y, logits.shape, rest), items);
+  const items = opts.reduction === 'none' ? perImageItems(logits.rank) : undefined;
+  const resolved = { ...core, out: null };
+  return lossOp(logits, (x) => hingeResolved(fn, x, y, geo, resolved), items);
 }

@@ -1,22 +1,24 @@
 import type { Scalar, Tensor, Tensor1D } from '@tensorflow/tfjs-core';
-import { checkLayout, option } from '../core/check.js';
-import {
-  lovaszMultilabel as coreMultilabel,
-  type LovaszMultilabelOptions,
-} from '../core/multilabel.js';
-import { rejectOut } from './core-only.js';
-import { lossOp, perClassItems, perImageItems } from './loss-op.js';
-import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
+import { channelInput } from '../core/geometry.js';
+import { multilabelResolved } from '../core/multilabel.js';
+import { resolveOptions } from '../core/options/option-spec.js';
+import type { LovaszMultilabelOptions } from '../core/options/softmax-options.js';
+import { lossOp, lovaszItems } from './loss-op.js';
+import { rejectOut } from './reject-out.js';
+import { checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
+import { TFJS_MULTILABEL_OPTIONS } from './tfjs-options.js';
 
 /**
  * Multilabel Lovász loss, as a differentiable tf.Scalar: one Lovász-Sigmoid loss per channel
  * (fg = target == 1, e = |fg - p_c|), then the mean over the channels considered.
  *
- * Shapes: probas (or logits with fromLogits) and targets [B, H, W, C] ('NHWC', default) or
- * [B, C, H, W] ('NCHW'), targets 0, 1 or `ignore`. Defaults: classes 'present', perImage
- * false, ignore null, layout 'NHWC', fromLogits false, classWeights null, reduction 'mean'.
+ * Shapes: probas (or logits with fromLogits) and targets `[B, ...spatial, C]` ('NHWC',
+ * default) or `[B, C, ...spatial]` ('NCHW'), any number of spatial axes (at least one),
+ * targets 0, 1 or `ignore`. Options: {@link LovaszMultilabelOptions}.
  * @example
  * ```ts
+ * import { lovaszMultilabel } from 'lovasz/tfjs';
+ *
  * const loss = lovaszMultilabel(logits, targets, { fromLogits: true });
  * ```
  */
@@ -39,16 +41,11 @@ export function lovaszMultilabel(
   rejectOut(fn, options);
   checkTensor(fn, 'probas', probas);
   checkTensor(fn, 'targets', targets);
-  checkRank(fn, 'probas', probas, [4], '[B, H, W, C] or [B, C, H, W]');
+  const opts = resolveOptions(fn, TFJS_MULTILABEL_OPTIONS, options);
+  const geo = channelInput(fn, 'probas', 'probas', probas.shape, opts.layout);
   checkShapeIs(fn, 'targets', targets, probas.shape, "the shape of 'probas'");
-  const layout = checkLayout(fn, option(options?.layout, 'NHWC'));
   const y = valuesOf(targets);
-  const axis = layout === 'NCHW' ? 1 : 3;
-  const items =
-    options?.reduction !== 'none'
-      ? undefined
-      : options.perImage
-        ? perImageItems(4)
-        : perClassItems(4, axis, probas.shape[axis] as number);
-  return lossOp(probas, (x) => coreMultilabel(x, y, probas.shape, options), items);
+  const resolved = { ...opts, out: null };
+  const items = lovaszItems(probas, geo, opts);
+  return lossOp(probas, (x) => multilabelResolved(fn, x, y, geo, resolved), items);
 }

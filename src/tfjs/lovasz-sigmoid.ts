@@ -1,9 +1,12 @@
 import type { Scalar, Tensor, Tensor1D } from '@tensorflow/tfjs-core';
-import type { LovaszSigmoidOptions } from '../core/softmax.js';
-import { lovaszSigmoid as coreSigmoid } from '../core/softmax.js';
-import { rejectOut } from './core-only.js';
+import { resolveOptions } from '../core/options/option-spec.js';
+import type { LovaszSigmoidOptions } from '../core/options/softmax-options.js';
+import { softmaxResolved } from '../core/softmax.js';
 import { lossOp, perClassItems, perImageItems } from './loss-op.js';
-import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
+import { rejectOut } from './reject-out.js';
+import { pixelTensors } from './tensor-geometry.js';
+import { checkTensor, valuesOf } from './tensor-input.js';
+import { TFJS_SIGMOID_OPTIONS } from './tfjs-options.js';
 
 /**
  * The Lovász-Sigmoid from logits, as a differentiable tf.Scalar: the Lovász-Softmax of
@@ -15,10 +18,12 @@ import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.j
  * order (see the core `lovaszSigmoid`). Returns a tf.Scalar, or with reduction 'none' a
  * tf.Tensor1D of one loss per image (perImage) or per class considered.
  *
- * Shapes: logits [B, H, W], labels [B, H, W] of 0, 1 or `ignore`. Defaults: classes [1],
- * perImage false, ignore null, classWeights null, reduction 'mean'.
+ * Shapes: logits `[B, ...spatial]`, labels of the same shape (or with a trailing 1) of 0, 1 or
+ * `ignore`. Options: {@link LovaszSigmoidOptions}.
  * @example
  * ```ts
+ * import { lovaszSigmoid } from 'lovasz/tfjs';
+ *
  * const loss = lovaszSigmoid(logits, labels, { ignore: 255 });
  * ```
  */
@@ -41,14 +46,15 @@ export function lovaszSigmoid(
   rejectOut(fn, options);
   checkTensor(fn, 'logits', logits);
   checkTensor(fn, 'labels', labels);
-  checkRank(fn, 'logits', logits, [3], '[B, H, W]');
-  checkShapeIs(fn, 'labels', labels, logits.shape, "the shape of 'logits'");
+  const opts = resolveOptions(fn, TFJS_SIGMOID_OPTIONS, options);
+  const geo = pixelTensors(fn, 'logits', logits, labels);
   const y = valuesOf(labels);
+  const resolved = { ...opts, layout: 'NHWC', fromLogits: true, out: null } as const;
   const items =
-    options?.reduction !== 'none'
+    opts.reduction !== 'none'
       ? undefined
-      : options.perImage
-        ? perImageItems(3)
-        : perClassItems(3, 0, 1);
-  return lossOp(logits, (x) => coreSigmoid(x, y, logits.shape, options), items);
+      : opts.perImage
+        ? perImageItems(logits.rank)
+        : perClassItems(logits.rank, 0, 1);
+  return lossOp(logits, (x) => softmaxResolved(fn, 'logits', x, y, geo, resolved), items);
 }

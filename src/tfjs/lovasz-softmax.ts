@@ -1,29 +1,17 @@
 import type { Scalar, Tensor, Tensor1D } from '@tensorflow/tfjs-core';
-import { checkLayout, option } from '../core/check.js';
-import { lovaszSoftmax as coreSoftmax, type LovaszSoftmaxOptions } from '../core/softmax.js';
-import { coreOnly, rejectOut } from './core-only.js';
-import { lossOp, perClassItems, perImageItems } from './loss-op.js';
+import { resolveOptions } from '../core/options/option-spec.js';
+import type { LovaszSoftmaxOptions } from '../core/options/softmax-options.js';
+import { checkOptionsFit, softmaxResolved } from '../core/softmax.js';
+import { lossOp, lovaszItems } from './loss-op.js';
 import { choosePath, type PathOption } from './path.js';
-import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
+import { rejectOut } from './reject-out.js';
+import { predictionTensors } from './tensor-geometry.js';
+import { checkTensor, valuesOf } from './tensor-input.js';
 import { lovaszSoftmaxTensor } from './tensor-path/softmax.js';
+import { TFJS_SOFTMAX_OPTIONS } from './tfjs-options.js';
 
-/** The [B, H, W] shape the labels of a probability tensor must have. */
-export function labelShapeOf(shape: readonly number[], layout: unknown): number[] {
-  if (shape.length === 3) return [...shape];
-  return layout === 'NCHW' ? [shape[0], shape[2], shape[3]] : [shape[0], shape[1], shape[2]];
-}
-
-/** Options the tensor path does not compute (their plain values are fine). */
-const SOFTMAX_CORE_ONLY = { fromLogits: false, classWeights: null, reduction: 'mean' };
-
-/** How the losses of reduction 'none' map onto `probas` (per image, or per class). */
-export function softmaxItems(probas: Tensor, options: LovaszSoftmaxOptions | undefined) {
-  if (options?.reduction !== 'none') return undefined;
-  if (options.perImage) return perImageItems(probas.rank);
-  if (probas.rank === 3) return perClassItems(3, 0, 1);
-  const nchw = options.layout === 'NCHW';
-  return perClassItems(4, nchw ? 1 : 3, probas.shape[nchw ? 1 : 3] as number);
-}
+/** Options only the core path computes (with their default values the tensor path runs). */
+const SOFTMAX_CORE_ONLY = ['fromLogits', 'classWeights', 'reduction'] as const;
 
 /**
  * Lovász-Softmax loss (and Lovász-Sigmoid) from probabilities, as a differentiable tf.Scalar.
@@ -33,14 +21,16 @@ export function softmaxItems(probas: Tensor, options: LovaszSoftmaxOptions | und
  * the loss is the mean over the classes considered (and over images with perImage).
  * Differentiable w.r.t. `probas`.
  *
- * Shapes: probas [B, H, W, C] (layout 'NHWC', default), [B, C, H, W] (layout 'NCHW'), or
- * [B, H, W] sigmoid probabilities (Lovász-Sigmoid: pass classes [1]); labels [B, H, W].
- * Returns a tf.Scalar, or with reduction 'none' a tf.Tensor1D of one loss per image (perImage)
- * or per class considered. With `fromLogits: true` the first argument holds logits and the
- * softmax (the sigmoid, for [B, H, W]) is fused: no gradient of tf.softmax is needed.
- * Defaults: classes 'present', perImage false, ignore null, layout 'NHWC', fromLogits false,
- * classWeights null, reduction 'mean', path 'auto' (the tensor path computes the defaults of
- * fromLogits, classWeights and reduction only).
+ * Shapes (any number of spatial axes, at least one): probas `[B, ...spatial, C]` (layout
+ * 'NHWC', default) or `[B, C, ...spatial]` (layout 'NCHW') with labels `[B, ...spatial]`; or
+ * sigmoid probabilities `[B, ...spatial]` (Lovász-Sigmoid: pass classes [1]) with labels of the
+ * same shape. The rule: probas are sigmoid probabilities exactly when the labels have their
+ * shape. Labels may carry a trailing 1 (`[B, ...spatial, 1]`). Returns a tf.Scalar, or with
+ * reduction 'none' a tf.Tensor1D of one loss per image (perImage) or per class considered.
+ * With `fromLogits: true` the first argument holds logits and the softmax (the sigmoid, for
+ * one channel) is fused: no gradient of tf.softmax is needed. Options:
+ * {@link LovaszSoftmaxOptions} and {@link PathOption} (the tensor path computes the defaults
+ * of fromLogits, classWeights and reduction only).
  *
  * `path` chooses where it runs: 'core' downloads the tensors once per call and runs the exact
  * typed-array core; 'tensor' stays on the backend (tf.topk, tf.cumsum, tf.scatterND; see
@@ -48,6 +38,9 @@ export function softmaxItems(probas: Tensor, options: LovaszSoftmaxOptions | und
  * 'auto' takes 'tensor' on webgl and webgpu, else 'core'.
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import { lovaszSoftmax } from 'lovasz/tfjs';
+ *
  * const loss = lovaszSoftmax(tf.softmax(logits), labels, { ignore: 255 });
  * const onGpu = lovaszSoftmax(probas, labels, { ignore: 255, path: 'tensor' });
  * ```
@@ -70,31 +63,29 @@ export function lovaszSoftmax(
   const fn = 'lovaszSoftmax';
   checkTensor(fn, 'probas', probas);
   checkTensor(fn, 'labels', labels);
-  checkRank(fn, 'probas', probas, [3, 4], '[B, H, W, C], [B, C, H, W] or [B, H, W]');
-  const layout = checkLayout(fn, option(options?.layout, 'NHWC'));
-  checkShapeIs(
-    fn,
-    'labels',
-    labels,
-    labelShapeOf(probas.shape, layout),
-    `[B, H, W] of 'probas' (${probas.rank === 3 ? 'sigmoid' : layout})`,
-  );
   rejectOut(fn, options);
-  const chosen = choosePath<LovaszSoftmaxOptions>(fn, options);
-  const rest = chosen.options;
-  // The core checks the options' values on an empty batch (nothing read) before coreOnly
-  // judges which path they allow, so a wrong value gets the core's message on either path.
-  if (chosen.path === 'tensor')
-    coreSoftmax(new Float32Array(0), [], [0, ...probas.shape.slice(1)], rest);
-  const path = coreOnly(
+  const opts = resolveOptions(fn, TFJS_SOFTMAX_OPTIONS, options);
+  const geo = predictionTensors(fn, probas, labels, opts.layout);
+  checkOptionsFit(fn, geo, opts);
+  // The tensor path reads [B, H, W, C], [B, C, H, W] and [B, H, W] (sigmoid) inputs.
+  const rank = geo.sigmoid ? 3 : 4;
+  const shapeReason =
+    probas.rank === rank && labels.rank === rank - (geo.sigmoid ? 0 : 1)
+      ? null
+      : `inputs of shape ${JSON.stringify(probas.shape)} with labels ${JSON.stringify(labels.shape)}`;
+  const path = choosePath(
     fn,
-    chosen.path,
-    options?.path === 'tensor',
-    { ...rest },
+    opts.path,
+    opts,
+    TFJS_SOFTMAX_OPTIONS,
     SOFTMAX_CORE_ONLY,
+    shapeReason,
   );
+  const { path: _, ...core } = opts;
   // An empty input has nothing to download: the core handles it.
-  if (path === 'tensor' && probas.size > 0) return lovaszSoftmaxTensor(probas, labels, rest);
+  if (path === 'tensor' && probas.size > 0) return lovaszSoftmaxTensor(probas, labels, core);
   const y = valuesOf(labels);
-  return lossOp(probas, (x) => coreSoftmax(x, y, probas.shape, rest), softmaxItems(probas, rest));
+  const resolved = { ...core, out: null };
+  const items = lovaszItems(probas, geo, opts);
+  return lossOp(probas, (x) => softmaxResolved(fn, 'probas', x, y, geo, resolved), items);
 }

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { enumOption } from '../core/options/common-options.js';
+import type { OptionSpec, OptionTable } from '../core/options/option-spec.js';
 
 /**
  * Where a Lovász loss is computed:
@@ -15,6 +17,9 @@ import * as tf from '@tensorflow/tfjs-core';
  *
  * @example
  * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { type LossPath, lovaszHinge } from 'lovasz/tfjs';
+ *
  * const path: LossPath = tf.getBackend() === 'webgl' ? 'tensor' : 'core';
  * lovaszHinge(logits, labels, { path });
  * ```
@@ -27,51 +32,67 @@ export type LossPath = 'auto' | 'core' | 'tensor';
  *
  * @example
  * ```ts
+ * import { lovaszSoftmax } from 'lovasz/tfjs';
+ *
  * const loss = lovaszSoftmax(probas, labels, { ignore: 255, path: 'core' });
  * ```
  */
 export interface PathOption {
-  /** 'auto' (default), 'core' or 'tensor'; see {@link LossPath}. */
+  /**
+   * 'auto', 'core' or 'tensor'; see {@link LossPath}.
+   * @default 'auto'
+   */
   path?: LossPath;
 }
+
+/** `path`: 'auto' | 'core' | 'tensor'. */
+export const pathOption: OptionSpec<LossPath> = enumOption(
+  'path',
+  ['auto', 'core', 'tensor'],
+  'auto',
+  true,
+);
 
 /** Backends whose tensors live in GPU memory, where a download costs a GPU sync. */
 export const GPU_BACKENDS: readonly string[] = ['webgl', 'webgpu'];
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (value === null || value === undefined) return String(value);
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
-  return String(value);
-}
-
-/**
- * Reads and validates the `path` option of `fn` and returns the path to take, with the other
- * options (the core functions reject unknown keys, so `path` must not reach them).
- *
- * Options that are not a plain object are passed on unchanged: the core rejects them with its
- * own message. 'auto' resolves by the active backend at call time.
- * @throws TypeError when `path` is not a string, RangeError for any other string.
- */
-export function choosePath<O extends object>(
-  fn: string,
-  options: (O & PathOption) | undefined,
-): { path: 'core' | 'tensor'; options: O } {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    return { path: 'core', options: options as O };
-  }
-  const { path, ...rest } = options;
-  const value: unknown = path === undefined ? 'auto' : path;
-  if (value !== 'auto' && value !== 'core' && value !== 'tensor') {
-    const message = `${fn}: 'path' must be 'auto', 'core' or 'tensor', got ${describe(value)}`;
-    throw typeof value === 'string' ? new RangeError(message) : new TypeError(message);
-  }
-  const resolved = value === 'auto' ? autoPath() : value;
-  return { path: resolved, options: rest as O };
-}
-
 /** The path 'auto' takes on the active backend. */
 export function autoPath(): 'core' | 'tensor' {
   return GPU_BACKENDS.includes(tf.getBackend()) ? 'tensor' : 'core';
+}
+
+/**
+ * The path a call takes: `path` resolved by the backend, then refused or left for the core
+ * when the call needs something the tensor path does not compute: an option of `opts` in
+ * `coreOnly` whose value differs from the default of `table`, or `reason` (a shape the
+ * tensor path does not take, say). With 'tensor' that is an error naming it; with 'auto' the
+ * core path computes the call.
+ */
+export function choosePath(
+  fn: string,
+  path: LossPath,
+  opts: Readonly<Record<string, unknown>>,
+  table: OptionTable,
+  coreOnly: readonly string[],
+  reason: string | null = null,
+): 'core' | 'tensor' {
+  const resolved = path === 'auto' ? autoPath() : path;
+  if (resolved === 'core') return resolved;
+  let why = reason;
+  for (const key of coreOnly) {
+    if (why !== null) break;
+    if (!sameValue(opts[key], table[key].default)) {
+      why = `'${key}' (got ${JSON.stringify(opts[key])})`;
+    }
+  }
+  if (why === null) return 'tensor';
+  if (path === 'tensor') {
+    throw new RangeError(`${fn}: path 'tensor' does not support ${why}; use path 'core' or 'auto'`);
+  }
+  return 'core';
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  return JSON.stringify(a) === JSON.stringify(b);
 }

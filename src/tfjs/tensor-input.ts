@@ -1,5 +1,5 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { formatShape } from '../core/check.js';
+import { formatShape } from '../core/geometry.js';
 
 /** Throws unless `value` is a tf.Tensor (checked by shape, so that two tfjs copies still work). */
 export function checkTensor(fn: string, arg: string, value: unknown): asserts value is Tensor {

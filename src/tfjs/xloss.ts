@@ -1,22 +1,28 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
-import { checkLayout, option } from '../core/check.js';
-import { xloss as coreXloss, type XlossOptions } from '../core/xloss.js';
-import { rejectOut } from './core-only.js';
+import { spatialShape } from '../core/geometry.js';
+import { resolveOptions } from '../core/options/option-spec.js';
+import type { XlossOptions } from '../core/options/xloss-options.js';
+import { xlossResolved } from '../core/xloss.js';
 import { lossOp, perPixelItems } from './loss-op.js';
-import { labelShapeOf } from './lovasz-softmax.js';
-import { checkRank, checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
+import { rejectOut } from './reject-out.js';
+import { channelTensors } from './tensor-geometry.js';
+import { checkTensor, valuesOf } from './tensor-input.js';
+import { TFJS_XLOSS_OPTIONS } from './tfjs-options.js';
 
 /**
  * Softmax cross-entropy from logits, mean over valid pixels, as a differentiable tf.Scalar:
  * logsumexp(x) - x_y per pixel; gradient (softmax(x) - onehot(y)) / n.
  *
- * Shapes: logits [B, H, W, C] (layout 'NHWC', default) or [B, C, H, W] ('NCHW'); labels
- * [B, H, W], integers in [0, C) or `ignore`. Returns a tf.Scalar, or with reduction 'none'
- * the per-pixel losses [B, H, W] (0 where void). Defaults: ignore 255, layout 'NHWC',
- * reduction 'mean'.
+ * Shapes: logits `[B, ...spatial, C]` (layout 'NHWC', default) or `[B, C, ...spatial]`
+ * ('NCHW'), any number of spatial axes (at least one); labels `[B, ...spatial]` (or with a
+ * trailing 1), integers in [0, C) or `ignore`. Returns a tf.Scalar, or with reduction 'none'
+ * the per-pixel losses `[B, ...spatial]` (0 where void). Options: {@link XlossOptions}
+ * (ignore null: pass 255 for the original code's ignore_index).
  * @example
  * ```ts
- * const loss = xloss(logits, labels);
+ * import { xloss } from 'lovasz/tfjs';
+ *
+ * const loss = xloss(logits, labels, { ignore: 255 });
  * ```
  */
 export function xloss(
@@ -34,19 +40,13 @@ export function xloss(logits: Tensor, labels: Tensor, options: XlossOptions = {}
   rejectOut(fn, options);
   checkTensor(fn, 'logits', logits);
   checkTensor(fn, 'labels', labels);
-  checkRank(fn, 'logits', logits, [4], '[B, H, W, C] or [B, C, H, W]');
-  const layout = checkLayout(fn, option(options?.layout, 'NHWC'));
-  checkShapeIs(
-    fn,
-    'labels',
-    labels,
-    labelShapeOf(logits.shape, layout),
-    `[B, H, W] of 'logits' (${layout})`,
-  );
+  const opts = resolveOptions(fn, TFJS_XLOSS_OPTIONS, options);
+  const geo = channelTensors(fn, 'logits', logits, labels, opts.layout);
   const y = valuesOf(labels);
+  const resolved = { ...opts, out: null };
   const items =
-    options?.reduction === 'none'
-      ? perPixelItems(labelShapeOf(logits.shape, layout), layout === 'NCHW' ? 1 : 3)
+    opts.reduction === 'none'
+      ? perPixelItems(spatialShape(logits.shape, geo, false), geo.nchw ? 1 : logits.rank - 1)
       : undefined;
-  return lossOp(logits, (x) => coreXloss(x, y, logits.shape, options), items);
+  return lossOp(logits, (x) => xlossResolved(fn, x, y, geo, resolved), items);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combinedLoss, lovaszSoftmax, xloss } from '../../src/index.js';
+import { combinedLoss, type LossTerm, lovaszSoftmax, xloss } from '../../src/index.js';
 
 const [B, H, W, C] = [2, 3, 4, 3];
 const logits = Float32Array.from({ length: B * H * W * C }, (_, i) => Math.sin(i * 1.7) * 3);
@@ -28,15 +28,31 @@ describe('combinedLoss', () => {
     expect(() => combinedLoss([{ loss: 'xloss', weight: Number.NaN }])).toThrow(
       /^combinedLoss: term 0 \('xloss'\) has a weight that is not finite: NaN$/,
     );
-    expect(() => combinedLoss([{ loss: 'xloss', options: { reduction: 'none' } }])).toThrow(
-      /^combinedLoss: term 0 \('xloss'\) has reduction 'none'; a sum needs scalars$/,
+    expect(() =>
+      combinedLoss([{ loss: 'xloss', options: { reduction: 'none' as never } }]),
+    ).toThrow(/^combinedLoss: term 0 \('xloss'\) has reduction 'none'; a sum needs scalars$/);
+  });
+
+  it("checks each term's options against its loss when the sum is made, naming the term", () => {
+    const make = () =>
+      combinedLoss([
+        { loss: 'xloss' },
+        { loss: 'lovaszSoftmax', options: { per_image: true } as never },
+      ]);
+    expect(make).toThrow(TypeError);
+    expect(make).toThrow(
+      /^combinedLoss: term 1 \('lovaszSoftmax'\): unknown option 'per_image' \(did you mean 'perImage'\? known options: 'classes', /,
+    );
+    expect(() =>
+      combinedLoss([{ loss: 'lovaszHinge', options: { variant: 'elu' as never } }]),
+    ).toThrow(
+      /^combinedLoss: term 0 \('lovaszHinge'\): 'variant' must be 'relu' or 'elu\+1', got 'elu'$/,
     );
   });
 
-  it('passes the terms their own option errors', () => {
-    const loss = combinedLoss([{ loss: 'lovaszSoftmax', options: { per_image: true } }]);
-    expect(() => loss(logits, labels, [B, H, W, C])).toThrow(
-      /^lovaszSoftmax: unknown option 'per_image'/,
-    );
+  it('types each term by its loss: the options of another loss do not compile', () => {
+    // @ts-expect-error 'variant' is a hinge option, not one of lovaszSoftmax
+    const term: LossTerm = { loss: 'lovaszSoftmax', options: { variant: 'elu+1' } };
+    expect(() => combinedLoss([term])).toThrow(/unknown option 'variant'/);
   });
 });

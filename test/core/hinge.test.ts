@@ -418,11 +418,11 @@ describe('lovaszHinge rejects bad inputs', () => {
     expect(f).toThrow(/^lovaszHinge: 'logits' has 4 values but shape \[1, 2, 3\] needs 6$/);
   });
 
-  it('rejects a shape of the wrong rank', () => {
-    const f = call(logits, labels, [1, 2, 2, 1]);
+  it('rejects a shape without a spatial axis (rank below 2)', () => {
+    const f = call(logits, labels, [4]);
     expect(f).toThrow(RangeError);
     expect(f).toThrow(
-      /^lovaszHinge: 'shape' must be \[B, H, W\] \(rank 3\), got \[1, 2, 2, 1\] \(rank 4\)$/,
+      /^lovaszHinge: 'shape' must be \[B, \.\.\.spatial\] \(rank >= 2\), got \[4\] \(rank 1\)$/,
     );
   });
 
@@ -441,7 +441,7 @@ describe('lovaszHinge rejects bad inputs', () => {
   it('rejects a shape that is not an array', () => {
     const f = call(logits, labels, 4);
     expect(f).toThrow(TypeError);
-    expect(f).toThrow(/^lovaszHinge: 'shape' must be an array \[B, H, W\], got 4$/);
+    expect(f).toThrow(/^lovaszHinge: 'shape' must be an array \[B, \.\.\.spatial\], got 4$/);
   });
 
   it('rejects a label other than 0, 1 or the ignore label', () => {
@@ -531,6 +531,8 @@ describe('lovaszHinge rejects bad inputs', () => {
   it('lovaszHingeFlat rejects a label other than 0 or 1', () => {
     const f = () => lovaszHingeFlat([0.5, 1], [1, 255]);
     expect(f).toThrow(RangeError);
-    expect(f).toThrow(/^lovaszHingeFlat: 'labels' must be 0 or 1, got 255 at index 1$/);
+    expect(f).toThrow(
+      /^lovaszHingeFlat: 'labels' must be 0 or 1, got 255 at index 1 \(if 255 marks void pixels, pass ignore: 255\)$/,
+    );
   });
 });

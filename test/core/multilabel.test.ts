@@ -431,11 +431,11 @@ describe('lovaszMultilabel rejects bad inputs', () => {
     expect(f).toThrow(/^lovaszMultilabel: 'layout' must be 'NHWC' or 'NCHW', got 'NWHC'$/);
   });
 
-  it('rejects a rank-3 shape, naming the [B, C, H, W] shape its NCHW layout needs', () => {
-    const f = call(probas, targets, [1, 2, 2], { layout: 'NCHW' });
+  it('rejects a rank-2 shape, naming the [B, C, ...spatial] shape its NCHW layout needs', () => {
+    const f = call(probas, targets, [1, 4], { layout: 'NCHW' });
     expect(f).toThrow(RangeError);
     expect(f).toThrow(
-      /^lovaszMultilabel: 'shape' must be \[B, C, H, W\] \(rank 4\), got \[1, 2, 2\] \(rank 3\)$/,
+      /^lovaszMultilabel: 'shape' must be \[B, C, \.\.\.spatial\] \(rank >= 3\), got \[1, 4\] \(rank 2\)$/,
     );
   });
 

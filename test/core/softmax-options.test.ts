@@ -475,7 +475,9 @@ describe('lovaszSoftmax rejects bad fromLogits, classWeights and reduction', () 
   it('rejects classWeights that are not an array', () => {
     const f = call(probas, labels, shape, { classWeights: '1,1' });
     expect(f).toThrow(TypeError);
-    expect(f).toThrow(/^lovaszSoftmax: 'classWeights' must be null or an array of 2 numbers$/);
+    expect(f).toThrow(
+      /^lovaszSoftmax: 'classWeights' must be null or an array of one weight per class, got '1,1'$/,
+    );
   });
 
   it('rejects classWeights of the wrong length for a sigmoid input (one weight per label 0, 1)', () => {

@@ -590,7 +590,7 @@ describe('lovaszSoftmax rejects bad inputs', () => {
     const f = call(probas, [0, 1, 1], shape);
     expect(f).toThrow(RangeError);
     expect(f).toThrow(
-      /^lovaszSoftmax: 'labels' has 3 values but \[B, H, W\] = \[1, 2, 2\] needs 4$/,
+      /^lovaszSoftmax: 'labels' has 3 values but shape \[1, 2, 2, 2\] \(NHWC\) needs 4, one per pixel of \[1, 2, 2\], or 8 for sigmoid probabilities \(sigmoid exactly when the labels have the prediction's shape\)$/,
     );
   });
 
@@ -603,7 +603,7 @@ describe('lovaszSoftmax rejects bad inputs', () => {
   it('rejects a shape of the wrong rank', () => {
     const f = call(probas, labels, [8]);
     expect(f).toThrow(RangeError);
-    expect(f).toThrow(/^lovaszSoftmax: 'shape' must be .*\(rank 3 or 4\), got \[8\] \(rank 1\)$/);
+    expect(f).toThrow(/^lovaszSoftmax: 'shape' must be .*\(rank >= 2\), got \[8\] \(rank 1\)$/);
   });
 
   it('rejects a negative dimension', () => {
@@ -626,7 +626,7 @@ describe('lovaszSoftmax rejects bad inputs', () => {
     const f = call([], [0, 0, 0, 0], [1, 0, 2, 2], { layout: 'NCHW' });
     expect(f).toThrow(RangeError);
     expect(f).toThrow(
-      /^lovaszSoftmax: 'probas' needs at least one channel, got shape \[1, 0, 2, 2\] \(NCHW\)$/,
+      /^lovaszSoftmax: 'probas' needs at least one channel, got shape \[1, 0, 2, 2\] \(NCHW: \[B, C, \.\.\.spatial\]\)$/,
     );
   });
 
@@ -676,7 +676,7 @@ describe('lovaszSoftmax rejects bad inputs', () => {
     const f = call([0.5, 0.5, 0, 1, 1 + 2e-6, 0, 0, 1], labels, shape);
     expect(f).toThrow(RangeError);
     expect(f).toThrow(
-      /^lovaszSoftmax: 'probas' must be probabilities in \[0, 1\], got 1.000002 at index 4 \(pass probabilities, e.g. softmax\(logits\), not logits\)$/,
+      /^lovaszSoftmax: 'probas' must be probabilities in \[0, 1\], got 1.000002 at index 4 \(pass probabilities, e.g. softmax\(logits\), not logits; or fromLogits: true\)$/,
     );
   });
 

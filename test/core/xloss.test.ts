@@ -32,9 +32,9 @@ const caseArb = fc
           maxLength: n * C,
         })
         .map(f32),
-      labels: labelsArb(n, C, ignore ?? 255, mode),
+      // undefined: the default, no ignore label, so no pixel is void.
+      labels: labelsArb(n, C, ignore ?? 255, ignore === undefined ? 'none' : mode),
       shape: fc.constant<number[]>(layout === 'NHWC' ? [B, H, W, C] : [B, C, H, W]),
-      // undefined: the default ignore label, 255.
       options: fc.constant(ignore === undefined ? { layout } : { layout, ignore }),
     });
   });
@@ -100,8 +100,16 @@ describe('xloss', () => {
     expect(loss).toBeCloseTo((Math.log(1 + Math.exp(-2)) + Math.log(1 + Math.exp(-1))) / 2, 15);
   });
 
-  it('xloss ignores the label 255 by default', () => {
-    const withVoid = xloss(f32([2, 0, 9, -9, 0, 1]), [0, 255, 1], [1, 1, 3, 2]);
+  it('xloss has no ignore label by default, as every loss: 255 is refused with the fix', () => {
+    const f = () => xloss([2, 0], [255], [1, 1, 1, 2]);
+    expect(f).toThrow(RangeError);
+    expect(f).toThrow(
+      /^xloss: 'labels' must be an integer in \[0, 2\), got 255 at index 0 \(if 255 marks void pixels, pass ignore: 255\)$/,
+    );
+  });
+
+  it('xloss with ignore 255 skips the pixels labelled 255', () => {
+    const withVoid = xloss(f32([2, 0, 9, -9, 0, 1]), [0, 255, 1], [1, 1, 3, 2], { ignore: 255 });
     const without = xloss(f32([2, 0, 0, 1]), [0, 1], [1, 1, 2, 2]);
     expect(withVoid.loss).toBe(without.loss);
     expect(Array.from(withVoid.grad)).toEqual([
@@ -117,11 +125,13 @@ describe('xloss', () => {
   it('xloss with ignore null treats 255 as an invalid label', () => {
     const f = () => xloss([2, 0], [255], [1, 1, 1, 2], { ignore: null });
     expect(f).toThrow(RangeError);
-    expect(f).toThrow(/^xloss: 'labels' must be an integer in \[0, 2\), got 255 at index 0$/);
+    expect(f).toThrow(
+      /^xloss: 'labels' must be an integer in \[0, 2\), got 255 at index 0 \(if 255 marks void pixels, pass ignore: 255\)$/,
+    );
   });
 
   it('xloss with every pixel ignored returns 0 and a zero gradient', () => {
-    const { loss, grad } = xloss([1, 2, 3, 4], [255, 255], [1, 1, 2, 2]);
+    const { loss, grad } = xloss([1, 2, 3, 4], [255, 255], [1, 1, 2, 2], { ignore: 255 });
     expect(loss).toBe(0);
     expect(Array.from(grad)).toEqual([0, 0, 0, 0]);
   });
@@ -171,18 +181,20 @@ describe('xloss rejects bad inputs', () => {
     () =>
       (xloss as (...a: unknown[]) => unknown)(...args);
 
-  it('rejects a shape of the wrong rank', () => {
-    const f = call(logits, [0, 1], [1, 2, 2]);
+  it('rejects a shape without a spatial axis (rank below 3)', () => {
+    const f = call(logits, [0, 1], [1, 4]);
     expect(f).toThrow(RangeError);
     expect(f).toThrow(
-      /^xloss: 'shape' must be \[B, H, W, C\] \(rank 4\), got \[1, 2, 2\] \(rank 3\)$/,
+      /^xloss: 'shape' must be \[B, \.\.\.spatial, C\] \(rank >= 3\), got \[1, 4\] \(rank 2\)$/,
     );
   });
 
   it('names the NCHW shape when the layout is NCHW', () => {
-    const f = call(logits, [0, 1], [1, 2, 2], { layout: 'NCHW' });
+    const f = call(logits, [0, 1], [1, 4], { layout: 'NCHW' });
     expect(f).toThrow(RangeError);
-    expect(f).toThrow(/^xloss: 'shape' must be \[B, C, H, W\] \(rank 4\), got \[1, 2, 2\]/);
+    expect(f).toThrow(
+      /^xloss: 'shape' must be \[B, C, \.\.\.spatial\] \(rank >= 3\), got \[1, 4\]/,
+    );
   });
 
   it('rejects a negative dimension', () => {
@@ -194,7 +206,9 @@ describe('xloss rejects bad inputs', () => {
   it('rejects zero classes', () => {
     const f = call([], [0, 0], [1, 1, 2, 0]);
     expect(f).toThrow(RangeError);
-    expect(f).toThrow(/^xloss: 'logits' needs at least one channel, got shape \[1, 1, 2, 0\]$/);
+    expect(f).toThrow(
+      /^xloss: 'logits' needs at least one channel, got shape \[1, 1, 2, 0\] \(NHWC: \[B, \.\.\.spatial, C\]\)$/,
+    );
   });
 
   it('rejects logits that do not fill the shape', () => {
@@ -206,15 +220,15 @@ describe('xloss rejects bad inputs', () => {
   it('rejects labels of a different length than the pixels', () => {
     const f = call(logits, [0, 1, 1], [1, 1, 2, 2]);
     expect(f).toThrow(RangeError);
-    expect(f).toThrow(/^xloss: 'labels' has 3 values but \[B, H, W\] = \[1, 1, 2\] needs 2$/);
+    expect(f).toThrow(
+      /^xloss: 'labels' has 3 values but \[B, \.\.\.spatial\] = \[1, 1, 2\] needs 2$/,
+    );
   });
 
   it('rejects a label outside [0, C)', () => {
     const f = call(logits, [0, 2], [1, 1, 2, 2]);
     expect(f).toThrow(RangeError);
-    expect(f).toThrow(
-      /^xloss: 'labels' must be an integer in \[0, 2\) or the ignore label 255, got 2 at index 1$/,
-    );
+    expect(f).toThrow(/^xloss: 'labels' must be an integer in \[0, 2\), got 2 at index 1$/);
   });
 
   it('rejects a NaN logit', () => {

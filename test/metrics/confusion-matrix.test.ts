@@ -511,14 +511,14 @@ describe('ConfusionMatrix rejects bad inputs', () => {
     const cm = new ConfusionMatrix(2);
     expect(call(cm, [0, 1], [0, 1], [2])).toThrow(RangeError);
     expect(call(cm, [0, 1], [0, 1], [2])).toThrow(
-      /^ConfusionMatrix.update: 'shape' must be \[B, H, W\] \(rank 3\), got \[2\] \(rank 1\)$/,
+      /^ConfusionMatrix.update: 'shape' must be \[B, \.\.\.spatial\] \(rank >= 2\), got \[2\] \(rank 1\)$/,
     );
     expect(call(cm, [0, 1], [0, 1], [1, -1, -2])).toThrow(
-      /^ConfusionMatrix.update: 'shape' must hold non-negative integers \[B, H, W\], got \[1, -1, -2\]$/,
+      /^ConfusionMatrix.update: 'shape' must hold non-negative integers \[B, \.\.\.spatial\], got \[1, -1, -2\]$/,
     );
     expect(call(cm, [0, 1], [0, 1], null)).toThrow(TypeError);
     expect(call(cm, [0, 1], [0, 1], null)).toThrow(
-      /^ConfusionMatrix.update: 'shape' must be an array \[B, H, W\], got null$/,
+      /^ConfusionMatrix.update: 'shape' must be an array \[B, \.\.\.spatial\], got null$/,
     );
   });
 

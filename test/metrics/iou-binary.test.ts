@@ -115,7 +115,9 @@ describe('iouBinary rejects bad inputs', () => {
   it('rejects a shape of the wrong rank', () => {
     const f = call([1, 0], [1, 0], [2]);
     expect(f).toThrow(RangeError);
-    expect(f).toThrow(/^iouBinary: 'shape' must be \[B, H, W\] \(rank 3\), got \[2\] \(rank 1\)$/);
+    expect(f).toThrow(
+      /^iouBinary: 'shape' must be \[B, \.\.\.spatial\] \(rank >= 2\), got \[2\] \(rank 1\)$/,
+    );
   });
 
   it('rejects a non-finite empty score', () => {

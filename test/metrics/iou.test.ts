@@ -124,11 +124,11 @@ describe('iou rejects bad inputs', () => {
     expect(f).toThrow(/^iou: 'labels' has 3 values but shape \[1, 1, 2\] needs 2$/);
   });
 
-  it('rejects a shape of the wrong rank', () => {
-    const f = call([0, 1], [0, 1], [1, 1, 2, 1], 2);
+  it('rejects a shape without a spatial axis (rank below 2)', () => {
+    const f = call([0, 1], [0, 1], [2], 2);
     expect(f).toThrow(RangeError);
     expect(f).toThrow(
-      /^iou: 'shape' must be \[B, H, W\] \(rank 3\), got \[1, 1, 2, 1\] \(rank 4\)$/,
+      /^iou: 'shape' must be \[B, \.\.\.spatial\] \(rank >= 2\), got \[2\] \(rank 1\)$/,
     );
   });
 
@@ -136,7 +136,7 @@ describe('iou rejects bad inputs', () => {
     const f = call([0, 1], [0, 1], [1, 0.5, 4], 2);
     expect(f).toThrow(RangeError);
     expect(f).toThrow(
-      /^iou: 'shape' must hold non-negative integers \[B, H, W\], got \[1, 0.5, 4\]$/,
+      /^iou: 'shape' must hold non-negative integers \[B, \.\.\.spatial\], got \[1, 0.5, 4\]$/,
     );
   });
 

@@ -121,10 +121,10 @@ describeEachBackend('TensorConfusionMatrix', () => {
     disposed.dispose();
     const name = 'TensorConfusionMatrix.update';
     expectRejected(() => cm.update(flat, flat), RangeError, [
-      `${name}: 'preds' must be [B, H, W] (rank 3), got shape [60]`,
+      `${name}: 'preds' must be [B, ...spatial] (rank >= 2), got shape [60] (rank 1)`,
     ]);
     expectRejected(() => cm.update(p, other), RangeError, [
-      `${name}: 'labels' must have shape [3, 4, 5] (the shape of 'preds'), got [2, 4, 5]`,
+      `${name}: 'labels' must have shape [3, 4, 5] or [3, 4, 5, 1] (the shape of 'preds'), got [2, 4, 5]`,
     ]);
     expectRejected(() => cm.update(frac, y), RangeError, [
       `${name}: 'preds' must be an integer in [0, 4) or the ignore label 255, got 0.5 at index 0`,

@@ -218,17 +218,17 @@ export const binaryXlossSpec: LossSpec = {
 export const xlossNhwcSpec: LossSpec = {
   title: 'xloss (NHWC)',
   fn: 'xloss',
-  // The default ignore label of xloss is 255, which the samples use.
-  loss: (x, y) => L.xloss(x, y),
-  core: (x, y, s) => core.xloss(x, y, s),
+  // The samples mark void pixels with 255.
+  loss: (x, y) => L.xloss(x, y, { ignore: 255 }),
+  core: (x, y, s) => core.xloss(x, y, s, { ignore: 255 }),
   sample: logitsSample(true),
 };
 
 export const xlossNchwSpec: LossSpec = {
   title: 'xloss (NCHW)',
   fn: 'xloss',
-  loss: (x, y) => L.xloss(x, y, { layout: 'NCHW' }),
-  core: (x, y, s) => core.xloss(x, y, s, { layout: 'NCHW' }),
+  loss: (x, y) => L.xloss(x, y, { layout: 'NCHW', ignore: 255 }),
+  core: (x, y, s) => core.xloss(x, y, s, { layout: 'NCHW', ignore: 255 }),
   sample: logitsSample(true, 'NCHW'),
 };
 

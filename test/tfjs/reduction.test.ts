@@ -68,11 +68,11 @@ describeEachBackend('reduction none in lovasz/tfjs', () => {
     expect(bce.shape).toEqual([B, H, W]);
     const x = tf.tensor(probs, [B, H, W, C]);
     const yl = tf.tensor(labels, [B, H, W], 'int32');
-    const xe = L.xloss(x, yl, { reduction: 'none' });
+    const xe = L.xloss(x, yl, { reduction: 'none', ignore: 255 });
     expect(xe.shape).toEqual([B, H, W]);
     const dy = tf.randomUniform([B, H, W], 0, 1, 'float32', 4);
-    const g = tf.grad((t: tf.Tensor) => L.xloss(t, yl, { reduction: 'none' }))(x, dy);
-    const r = core.xloss(probs, labels, [B, H, W, C], { reduction: 'none' });
+    const g = tf.grad((t: tf.Tensor) => L.xloss(t, yl, { reduction: 'none', ignore: 255 }))(x, dy);
+    const r = core.xloss(probs, labels, [B, H, W, C], { reduction: 'none', ignore: 255 });
     const d = dy.dataSync();
     const gd = g.dataSync();
     for (let i = 0; i < gd.length; i++)
@@ -120,12 +120,12 @@ describeEachBackend('reduction none in lovasz/tfjs', () => {
     const x = tf.tensor(probs, [B, H, W, C]);
     const y = tf.tensor(labels, [B, H, W], 'int32');
     const loss = L.combinedLoss([
-      { loss: 'xloss' },
+      { loss: 'xloss', options: { ignore: 255 } },
       { loss: 'lovaszSoftmax', weight: 2, options: { fromLogits: true, ignore: 255 } },
     ]);
     const { value, grad } = tf.valueAndGrad((t: tf.Tensor) => loss(t, y))(x);
     const r = core.combinedLoss([
-      { loss: 'xloss' },
+      { loss: 'xloss', options: { ignore: 255 } },
       { loss: 'lovaszSoftmax', weight: 2, options: { fromLogits: true, ignore: 255 } },
     ])(probs, labels, [B, H, W, C]);
     expect(value.dataSync()[0]).toBeCloseTo(r.loss, 5);

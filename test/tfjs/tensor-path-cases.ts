@@ -8,10 +8,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { binaryXloss as coreBinaryXloss } from '../../src/core/binary-xloss.js';
-import type { ClassSelection } from '../../src/core/check.js';
 import { lovaszHinge as coreHinge } from '../../src/core/hinge.js';
 import type { LossResult } from '../../src/core/loss-result.js';
 import { lovaszMultilabel as coreMultilabel } from '../../src/core/multilabel.js';
+import type { ClassSelection } from '../../src/core/options/common-options.js';
 import type { Reduction } from '../../src/core/reduction.js';
 import { lovaszSoftmax as coreSoftmax } from '../../src/core/softmax.js';
 import { xloss as coreXloss } from '../../src/core/xloss.js';

@@ -336,7 +336,10 @@ describeEachBackend('tensor path (path: tensor)', (backend) => {
     const wrong = tf.zeros([1, 3, 2], 'int32');
     for (const path of ['core', 'tensor'] as const) {
       expect(() => L.lovaszSoftmax(x, wrong, { path })).toThrow(/'labels' must have shape/);
-      expect(() => L.lovaszHinge(x, y, { path })).toThrow(/'logits' must be \[B, H, W\]/);
+      // A [1, 2, 3, 3] volume of logits needs labels of its shape, not [1, 2, 3].
+      expect(() => L.lovaszHinge(x, y, { path })).toThrow(
+        /'labels' must have shape \[1, 2, 3, 3\]/,
+      );
     }
     tf.dispose([x, xs, y, wrong]);
   });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { lovaszHinge as coreHinge, type LovaszHingeOptions } from '../../core/hinge.js';
+import { lovaszHinge as coreHinge } from '../../core/hinge.js';
+import type { LovaszHingeOptions } from '../../core/options/hinge-options.js';
 import { jaccardGradSorted } from './jaccard-grad.js';
 import { deviceLossOp, emptyLoss } from './loss-op.js';
 import type { TensorHingePlan } from './plans.js';

@@ -1,5 +1,5 @@
-import type { ClassSelection } from '../../core/check.js';
 import type { Geometry } from '../../core/geometry.js';
+import type { ClassSelection } from '../../core/options/common-options.js';
 import type { Reduction } from '../../core/reduction.js';
 
 /**

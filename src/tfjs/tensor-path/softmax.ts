@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { lovaszSoftmax as coreSoftmax, type LovaszSoftmaxOptions } from '../../core/softmax.js';
+import type { LovaszSoftmaxOptions } from '../../core/options/softmax-options.js';
+import { lovaszSoftmax as coreSoftmax } from '../../core/softmax.js';
 import { lovaszRows, reduceRows, spreadDy } from './class-rows.js';
 import { deviceLossOp, emptyLoss } from './loss-op.js';
 import { softmaxItemClasses, type TensorSoftmaxPlan } from './plans.js';
