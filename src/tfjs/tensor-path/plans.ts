@@ -130,7 +130,7 @@ export interface TensorBinaryXlossPlan {
  *
  * @example
  * ```ts
- * softmaxItemClasses({ ...plan, classes: [3, 1] }) // [1, 3]
+ * softmaxItemClasses({ geo: { channels: 4 }, classes: [3, 1] }) // [1, 3]
  * ```
  */
 export function softmaxItemClasses(plan: {
