@@ -4,6 +4,7 @@
  * every ratio measured in the same run. See bench/README.md for what each row means.
  *
  * usage: node bench/run.js [--quick] [--filter <substring>] [--readme]
+ *        node bench/run.js --backend webgpu [...]   (the GPU rows: bench/gpu.js)
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,13 @@ import { lovaszHinge, lovaszSoftmax } from '../dist/index.js';
 import * as lt from '../dist/tfjs/index.js';
 import { confidentSoftmaxInput, hingeInput, positiveErrorFraction, softmaxInput } from './data.js';
 import { formatBytes, formatMs, formatRatio, markdownTable } from './table.js';
+
+// The GPU rows are a suite of their own, with their own flags.
+if (process.argv.slice(2).some((a) => a === '--backend' || a.startsWith('--backend='))) {
+  const { runGpuBench } = await import('./gpu.js');
+  await runGpuBench(process.argv.slice(2));
+  process.exit(0);
+}
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..');

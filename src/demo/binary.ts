@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { binaryXloss, iouBinary, lovaszHinge, lovaszSoftmax } from '../tfjs/index.js';
+import { bestBias } from './best-bias.js';
 import { biasModel } from './bias-model.js';
 import { type BinaryData, type BinaryDataOptions, binaryData } from './binary-data.js';
+import type { RunProgress } from './progress.js';
 import {
   BINARY_RUNS,
   type BinaryMetrics,
@@ -10,7 +12,7 @@ import {
   type BinaryRunName,
 } from './results.js';
 import { sigmoid } from './sigmoid.js';
-import { type StepCallback, train } from './train.js';
+import { train } from './train.js';
 import { VOID } from './void.js';
 
 /** Options of {@link runBinaryDemo}. */
@@ -21,7 +23,7 @@ export interface BinaryDemoOptions {
   /** Size of the data; defaults: 10 images of 200 x 200. */
   data?: BinaryDataOptions;
   /** A step callback per run (e.g. a progress bar), asked for when the run starts. */
-  onRun?: (run: BinaryRunName, steps: number) => { onStep: StepCallback; done: () => void };
+  onRun?: (run: BinaryRunName, steps: number) => RunProgress;
   signal?: AbortSignal;
 }
 
@@ -73,6 +75,7 @@ export async function runBinaryDemo(options: BinaryDemoOptions): Promise<BinaryD
       // Variables outlive tidy; the initial scalar does not.
       const b = tf.tidy(() => tf.variable(tf.scalar(0), true, `binary-${name}-b`));
       const progress = options.onRun?.(name, steps);
+      let finalIou: number | undefined;
       try {
         const curves = await train({
           steps,
@@ -92,13 +95,15 @@ export async function runBinaryDemo(options: BinaryDemoOptions): Promise<BinaryD
           ...curves,
           seconds: (performance.now() - start) / 1000,
         };
+        finalIou = runs[name].final.imageIoU;
         tf.dispose([logits, preds]);
       } finally {
-        progress?.done();
+        progress?.done(finalIou);
         b.dispose();
       }
     }
-    return { results: { initial, runs, shape: [...data.shape], steps }, data, predictions };
+    const best = bestBias(data.features, data.labels, data.shape, VOID);
+    return { results: { initial, runs, best, shape: [...data.shape], steps }, data, predictions };
   } finally {
     tf.dispose([features, labels]);
   }

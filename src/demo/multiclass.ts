@@ -5,6 +5,7 @@ import {
   type MulticlassDataOptions,
   multiclassData,
 } from './multiclass-data.js';
+import type { RunProgress } from './progress.js';
 import { Random } from './random.js';
 import { residualConv3x3 } from './residual-conv.js';
 import {
@@ -15,7 +16,7 @@ import {
   type MulticlassRunName,
 } from './results.js';
 import { softmax } from './softmax.js';
-import { type StepCallback, train } from './train.js';
+import { train } from './train.js';
 import { VOID } from './void.js';
 
 /** Options of {@link runMulticlassDemo}. */
@@ -26,7 +27,7 @@ export interface MulticlassDemoOptions {
   /** Size of the data; defaults: 5 images of 200 x 200. */
   data?: MulticlassDataOptions;
   /** A step callback per run (e.g. a progress bar), asked for when the run starts. */
-  onRun?: (run: MulticlassRunName, steps: number) => { onStep: StepCallback; done: () => void };
+  onRun?: (run: MulticlassRunName, steps: number) => RunProgress;
   signal?: AbortSignal;
 }
 
@@ -79,6 +80,7 @@ export async function runMulticlassDemo(options: MulticlassDemoOptions): Promise
       const filter = tf.variable(init.filter, true, `multiclass-${name}-filter`);
       const bias = tf.variable(init.bias, true, `multiclass-${name}-bias`);
       const progress = options.onRun?.(name, steps);
+      let finalIou: number | undefined;
       try {
         const curves = await train({
           steps,
@@ -99,9 +101,10 @@ export async function runMulticlassDemo(options: MulticlassDemoOptions): Promise
           mIoU: curves.iou,
           seconds: (performance.now() - start) / 1000,
         };
+        finalIou = runs[name].final.mIoU;
         tf.dispose([outputs, preds]);
       } finally {
-        progress?.done();
+        progress?.done(finalIou);
         tf.dispose([filter, bias]);
       }
     }

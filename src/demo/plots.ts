@@ -14,7 +14,8 @@ export interface Curve {
 const FONT = 'DejaVu Sans';
 
 /**
- * A line plot of training curves (one line per run, y against the step) as a PNG, drawn by
+ * A line plot of training curves (one line per run, y against the step; runs differ by hue and
+ * by dash pattern) as a PNG, drawn by
  * vega-lite, rendered to SVG by vega and rasterised by resvg with the system fonts.
  *
  * Defaults: 640 x 320 CSS pixels, rendered at 2x.
@@ -23,8 +24,25 @@ const FONT = 'DejaVu Sans';
  *   writeFileSync('binary-loss.png', png);
  */
 export async function curvesPng(title: string, yTitle: string, curves: Curve[]): Promise<Buffer> {
+  const spec = curvesSpec(title, yTitle, curves);
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: 2 },
+    font: { loadSystemFonts: true, defaultFontFamily: FONT },
+  });
+  return resvg.render().asPng();
+}
+
+/**
+ * The vega-lite spec of {@link curvesPng}: one line per run, told apart by hue and by dash.
+ * @example
+ *   const spec = curvesSpec('Binary demo: loss', 'loss', [{ name: 'hinge', values: loss }]);
+ */
+export function curvesSpec(title: string, yTitle: string, curves: Curve[]): vegaLite.TopLevelSpec {
   const values = curves.flatMap((c) => c.values.map((v, i) => ({ step: i + 1, run: c.name, v })));
-  const spec: vegaLite.TopLevelSpec = {
+  return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
     width: 640,
@@ -47,15 +65,15 @@ export async function curvesPng(title: string, yTitle: string, curves: Curve[]):
         title: 'loss',
         sort: curves.map((c) => c.name),
       },
+      // A dash pattern per run as well as a hue: the curves stay apart in grey print and for
+      // readers who do not tell the hues apart (one legend: same field, title and order).
+      strokeDash: {
+        field: 'run',
+        type: 'nominal',
+        title: 'loss',
+        sort: curves.map((c) => c.name),
+      },
     },
     config: { font: FONT },
   };
-  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  const resvg = new Resvg(svg, {
-    fitTo: { mode: 'zoom', value: 2 },
-    font: { loadSystemFonts: true, defaultFontFamily: FONT },
-  });
-  return resvg.render().asPng();
 }

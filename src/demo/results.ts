@@ -34,6 +34,11 @@ export interface BinaryResults {
   /** IoUs at b = 0. */
   initial: BinaryMetrics;
   runs: Record<BinaryRunName, BinaryRun>;
+  /**
+   * The best image-IoU any bias b reaches on this data (percent), and such a b: the ceiling of
+   * the model logits = x + b, whatever the loss.
+   */
+  best: { imageIoU: number; b: number };
   /** [B, H, W] of the data. */
   shape: number[];
   steps: number;

@@ -29,8 +29,9 @@ export function summaryTable(results: DemoResults): string {
       const r = bin.runs[name].final;
       rows.push([name, f2(r.imageIoU), f2(r.batchIoU), f2(r.b)]);
     }
+    const best = `best image-IoU any b reaches: ${f2(bin.best.imageIoU)} (b = ${f2(bin.best.b)})`;
     parts.push(
-      `Binary demo: ${B} images ${H}x${W}, ${bin.steps} steps, seed ${results.seed}\n${table(rows)}`,
+      `Binary demo: ${B} images ${H}x${W}, ${bin.steps} steps, seed ${results.seed}\n${table(rows)}\n  ${best}`,
     );
   }
   const mc = results.multiclass;

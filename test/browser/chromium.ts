@@ -28,9 +28,16 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-/** Launches /usr/bin/chromium with {@link CHROMIUM_ARGS}. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+/**
+ * WebGPU without a GPU: Chromium's SwiftShader adapter (a CPU emulation). WebGPU needs a
+ * secure context: pages served from 127.0.0.1 are one, file: and about:blank are not.
+ */
+export const WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
+
+/** Launches /usr/bin/chromium with {@link CHROMIUM_ARGS} (and {@link WEBGPU_ARGS} with webgpu). */
+export function launchChromium(options: { webgpu?: boolean } = {}): Promise<Browser> {
+  const args = options.webgpu ? [...CHROMIUM_ARGS, ...WEBGPU_ARGS] : CHROMIUM_ARGS;
+  return chromium.launch({ executablePath: CHROMIUM, args });
 }
 
 /** Collects a page's console errors and uncaught exceptions, as they happen. */

@@ -4,7 +4,7 @@
  * under a sub-path (so relative asset URLs are exercised), and driven through its controls in
  * Debian's Chromium (headless, via playwright-core).
  *
- * Every loss trains a few steps on wasm (and once on cpu and on webgl): on this CI's WebGL,
+ * Every loss trains a few steps on wasm (and once on cpu, on webgl and on webgpu): on this CI's WebGL,
  * SwiftShader renders on the CPU and one Lovász call of the GPU path costs seconds (about 190
  * shader passes, 2 s for 4 images of 48 x 48), so webgl runs the smallest problem only, and the
  * page's automatic choice passes over software WebGL for wasm.
@@ -44,6 +44,8 @@ interface DemoPageState {
   state: 'loading' | 'idle' | 'running' | 'done' | 'stopped' | 'error';
   backend: string | null;
   renderer: string | null;
+  adapter: string | null;
+  offered: string[];
   skipped: { name: string; reason: string }[];
   error: string | null;
   result: {
@@ -81,6 +83,8 @@ suite(title, () => {
   let outDir = '';
   let server: StaticServer | undefined;
   let browser: Browser | undefined;
+  /** Chromium with WebGPU on (its SwiftShader adapter), started by the tests that need it. */
+  let webgpuBrowser: Browser | undefined;
 
   beforeAll(async () => {
     if (!available) {
@@ -102,13 +106,18 @@ suite(title, () => {
 
   afterAll(async () => {
     await browser?.close();
+    await webgpuBrowser?.close();
     await server?.close();
     if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
 
   /** A new page at `query`, ready (backend started), with its console errors collected. */
-  async function open(query = ''): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser!.newPage({ viewport: { width: 1360, height: 900 } });
+  async function open(
+    query = '',
+    on: Browser = browser!,
+    viewport = { width: 1360, height: 900 },
+  ): Promise<{ page: Page; errors: string[] }> {
+    const page = await on.newPage({ viewport });
     const errors = collectConsoleErrors(page);
     await page.goto(`${server!.url}${query}`);
     await page.waitForFunction(() => window.lovaszDemo?.state === 'idle', null, {
@@ -162,7 +171,17 @@ suite(title, () => {
       console.info(`automatic backend: ${backend} (WebGL renderer: ${renderer})`);
       const software = /swiftshader|llvmpipe|softpipe|software/i.test(renderer ?? '');
       expect(backend).toBe(software ? 'wasm' : 'webgl');
-      if (software) expect(skipped.map((s) => s.name)).toEqual(['webgl']);
+      // Without the WebGPU flags Chromium has no adapter here: webgpu is missing, not slow.
+      if (software) {
+        expect(skipped.map((s) => s.name)).toEqual(['webgpu', 'webgl']);
+        expect(skipped[0].reason).toBe('no WebGPU in this browser');
+        // Software WebGL is measured as unusable: no link to it, and the hint says why.
+        const { offered } = await page.evaluate(() => window.lovaszDemo);
+        expect(offered).toEqual(['cpu']);
+        expect(await page.textContent('#backend-hint')).toBe(
+          'webgl runs in software here (no GPU), so not offered. Also try cpu.',
+        );
+      }
       expect(await page.textContent('#backend')).toBe(`backend: ${backend}`);
       // The labels of the default demo (binary, 10 images of 100 x 100) are on the canvas.
       const drawn = await page.evaluate(() => {
@@ -222,6 +241,86 @@ suite(title, () => {
       await page.close();
     }
   }, 60_000);
+
+  describe('with WebGPU (Chromium with --enable-unsafe-webgpu, SwiftShader adapter)', () => {
+    beforeAll(async () => {
+      webgpuBrowser = await launchChromium({ webgpu: true });
+    });
+
+    it('sees the adapter, passes over software WebGPU and WebGL automatically, and offers neither', async () => {
+      const { page, errors } = await open('', webgpuBrowser);
+      try {
+        const state = await page.evaluate(() => window.lovaszDemo);
+        console.info(`WebGPU adapter: ${state.adapter}`);
+        expect(state.adapter).toMatch(/swiftshader/i);
+        expect(state.backend).toBe('wasm');
+        expect(state.skipped.map((s) => s.name)).toEqual(['webgpu', 'webgl']);
+        expect(state.skipped[0].reason).toMatch(/^software WebGPU \(.*\), slow$/);
+        expect(state.offered).toEqual(['cpu']);
+        expect(await page.textContent('#backend-hint')).toBe(
+          'webgpu and webgl run in software here (no GPU), so not offered. Also try cpu.',
+        );
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('trains the Lovász hinge and Lovász-Sigmoid on webgpu when asked (?backend=webgpu)', async () => {
+      const { page, errors } = await open('?backend=webgpu', webgpuBrowser);
+      try {
+        expect(await page.textContent('#backend')).toBe('backend: webgpu');
+        expect(await page.textContent('#backend-hint')).toMatch(
+          /^webgpu runs in software here \(no GPU\): every step is slow\. webgl runs in software here/,
+        );
+        const s: RunSettings = {
+          demo: 'binary',
+          losses: ['hinge', 'sigmoid'],
+          steps: 2,
+          lr: 0.5,
+          images: 1,
+          size: 16,
+        };
+        expectIouRises(await train(page, s, 50_000), s);
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    }, 60_000);
+  });
+
+  it('shows real tfjs code in "In your code", wrapped and never clipped', async () => {
+    for (const width of [1360, 700]) {
+      const { page, errors } = await open('?backend=cpu', browser!, { width, height: 900 });
+      try {
+        const text = (await page.textContent('#snippet')) ?? '';
+        // A tf.LayersModel is applied with apply (training) and predict, never called.
+        expect(text).toContain('model.apply(x, { training: true })');
+        expect(text).toContain('model.predict(x)');
+        expect(text).not.toMatch(/model\(x\)/);
+        expect(text).toContain("import { iou, lovaszSoftmax } from 'lovasz/tfjs';");
+        expect(text.trim().split('\n').at(-1)).toBe('iou(preds, labels, 3, { ignore: 255 }); // %');
+        const box = await page.evaluate(() => {
+          const pre = document.getElementById('snippet')!;
+          return {
+            scrollWidth: pre.scrollWidth,
+            clientWidth: pre.clientWidth,
+            scrollHeight: pre.scrollHeight,
+            clientHeight: pre.clientHeight,
+          };
+        });
+        expect(box.scrollWidth, `width ${width}: no horizontal overflow`).toBeLessThanOrEqual(
+          box.clientWidth,
+        );
+        expect(box.scrollHeight, `width ${width}: no vertical overflow`).toBeLessThanOrEqual(
+          box.clientHeight,
+        );
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    }
+  });
 
   describe('every loss on wasm', () => {
     let page: Page;

@@ -1,7 +1,9 @@
 /**
  * The golden vectors in a real browser: Debian's Chromium (/usr/bin/chromium, headless, driven
- * by playwright-core), a Vite dev server serving test/browser/page, and lovasz/tfjs on webgl
- * (SwiftShader: the tensor path), wasm and cpu (the core path).
+ * by playwright-core), a Vite dev server serving test/browser/page, and lovasz/tfjs on webgl and
+ * webgpu (both on SwiftShader, a CPU emulation: the tensor path), wasm and cpu (the core path).
+ * On webgl and webgpu also every option of the tensor-path functions against the core, with
+ * nothing read back, and a short training run.
  *
  * Without /usr/bin/chromium the suite is skipped locally (with the reason in its name) and fails
  * in CI (CI set), where .ci/apt-packages must have installed it.
@@ -13,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GRAD_TOL, LOSS_TOL } from '../tfjs/tensor-path-cases.js';
 import { CHROMIUM, launchChromium } from './chromium.js';
 import type { GoldenReport } from './page/run-golden.js';
 
@@ -58,13 +61,14 @@ suite(title, () => {
           '@tensorflow/tfjs-backend-cpu',
           '@tensorflow/tfjs-backend-webgl',
           '@tensorflow/tfjs-backend-wasm',
+          '@tensorflow/tfjs-backend-webgpu',
         ],
       },
     });
     await server.listen();
     const url = server.resolvedUrls?.local[0];
     if (!url) throw new Error('the Vite dev server has no local URL');
-    browser = await launchChromium();
+    browser = await launchChromium({ webgpu: true });
     page = await browser.newPage();
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
@@ -83,13 +87,14 @@ suite(title, () => {
     expect(consoleErrors).toEqual([]);
   });
 
-  for (const backend of ['webgl', 'wasm', 'cpu']) {
+  const GPU = ['webgl', 'webgpu'];
+  for (const backend of ['webgl', 'webgpu', 'wasm', 'cpu']) {
     it(`passes the golden vectors on ${backend}`, async () => {
       const report: GoldenReport = await page.evaluate((b) => window.lovaszGolden(b), backend);
-      if (backend === 'webgl') {
-        // The tensor path must have been taken on a real WebGL context.
-        expect(report.renderer).not.toBe('no webgl2 context');
-        console.info(`webgl renderer: ${report.renderer}`);
+      if (GPU.includes(backend)) {
+        // The tensor path must have been taken on a real WebGL context / WebGPU adapter.
+        expect(report.renderer).not.toMatch(/^no /);
+        console.info(`${backend} renderer: ${report.renderer}`);
       }
       const worst = { tensor: { loss: 0, grad: 0 }, core: { loss: 0, grad: 0 } };
       for (const r of report.results) {
@@ -97,7 +102,7 @@ suite(title, () => {
         expect(r.error, where).toBeUndefined();
         expect(r.leaked, `${where}: tensors leaked`).toBe(0);
         const isLovasz = r.fn === 'lovaszHinge' || r.fn === 'lovaszSoftmax';
-        expect(r.path, where).toBe(isLovasz && backend === 'webgl' ? 'tensor' : 'core');
+        expect(r.path, where).toBe(isLovasz && GPU.includes(backend) ? 'tensor' : 'core');
         const tol = TOL[r.path];
         expect(r.lossRelErr, `${where}: loss`).toBeLessThanOrEqual(tol.loss);
         if (r.gradMaxAbs !== null) {
@@ -113,10 +118,37 @@ suite(title, () => {
     }, 60_000);
   }
 
-  it('computes the losses and gradients on webgl without reading any tensor back', async () => {
-    const reads = await page.evaluate(() => window.lovaszGpuReads());
-    expect(reads).toEqual({ backend: 'webgl', lovaszSoftmax: 0, lovaszHinge: 0, leaked: 0 });
-  });
+  for (const backend of GPU) {
+    it(`computes the losses and gradients on ${backend} without reading any tensor back`, async () => {
+      const reads = await page.evaluate((b) => window.lovaszGpuReads(b), backend);
+      expect(reads).toEqual({ backend, lovaszSoftmax: 0, lovaszHinge: 0, leaked: 0 });
+    });
+
+    it(`runs every option of the tensor-path functions on ${backend} as the core does, reading nothing back`, async () => {
+      // Fewer on webgl: it compiles a shader per op and shape (about a second each on SwiftShader).
+      const runs = backend === 'webgl' ? 3 : 6;
+      const results = await page.evaluate(([b, n]) => window.lovaszTensorPathCases(b, n), [
+        backend,
+        runs,
+      ] as const);
+      expect(results.length).toBeGreaterThan(25);
+      for (const r of results) {
+        expect(r.reads, `${r.name}: reads back`).toBe(0);
+        expect(r.leaked, `${r.name}: leaked`).toBe(0);
+        expect(r.gradShapeOk, `${r.name}: gradient shape`).toBe(true);
+        expect(r.items[0], `${r.name}: items`).toBe(r.items[1]);
+        expect(r.lossErr, `${r.name}: loss`).toBeLessThanOrEqual(LOSS_TOL);
+        expect(r.gradErr, `${r.name}: gradient`).toBeLessThanOrEqual(GRAD_TOL);
+      }
+    }, 400_000);
+
+    it(`trains on ${backend}: 20 adam steps lower the loss, with no read back inside a step`, async () => {
+      const { losses, reads } = await page.evaluate((b) => window.lovaszTrain(b, 20), backend);
+      expect(reads.every((n) => n === 0)).toBe(true);
+      expect(losses.every(Number.isFinite)).toBe(true);
+      expect(losses[19]).toBeLessThan(0.75 * losses[0]);
+    }, 120_000);
+  }
 
   it("runs the core hinge on the browser's WebAssembly, bit-identical to the JavaScript kernel", async () => {
     const r = await page.evaluate(() => window.lovaszHingeKernels());

@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { curvesPng } from '../../src/demo/plots.js';
+import { curvesPng, curvesSpec } from '../../src/demo/plots.js';
 
 describe('curvesPng', () => {
   it('draws the curves as a PNG at twice the CSS size, on white', async () => {
@@ -27,5 +27,23 @@ describe('curvesPng', () => {
   it('draws a single step as points', async () => {
     const png = await curvesPng('One step', 'loss', [{ name: 'hinge', values: [1] }]);
     expect(png.subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('tells the runs apart by dash pattern as well as by hue, in one legend', async () => {
+    const spec = curvesSpec('t', 'loss', [
+      { name: 'hinge', values: [1, 2] },
+      { name: 'bce', values: [2, 1] },
+    ]) as unknown as { encoding: Record<string, { field: string; sort: string[]; title: string }> };
+    expect(spec.encoding.strokeDash).toEqual(spec.encoding.color);
+    expect(spec.encoding.strokeDash.field).toBe('run');
+    // The rendered SVG dashes one of the two lines.
+    const vega = await import('vega');
+    const vegaLite = await import('vega-lite');
+    const view = new vega.View(vega.parse(vegaLite.compile(spec as never).spec), {
+      renderer: 'none',
+    });
+    const svg = await view.toSVG();
+    view.finalize();
+    expect(svg).toMatch(/stroke-dasharray="[\d.]+[, ][\d.]+/);
   });
 });

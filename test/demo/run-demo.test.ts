@@ -70,8 +70,32 @@ describe('runDemo', () => {
     expect(stdout).toMatch(/Binary demo: 4 images 32x32, 4 steps, seed 3/);
     expect(stdout).toMatch(/^\s+hinge\s/m);
     expect(stdout).toContain(`report.html, results.json and 6 PNGs in ${out}`);
-    // Not a terminal: one progress line per finished run.
-    expect(stderr.trim().split('\n')).toHaveLength(3);
+    // Not a terminal: one progress line per finished run, in columns, each ending with the
+    // final image-IoU the summary table and results.json give (the same digits).
+    const lines = stderr.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    const lossAt = lines.map((l) => l.indexOf(' loss ') + ' loss '.length);
+    const iouAt = lines.map((l) => l.indexOf('image-IoU'));
+    expect(new Set(lossAt).size, lines.join('\n')).toBe(1);
+    expect(new Set(iouAt).size, lines.join('\n')).toBe(1);
+    for (const [k, name] of (['hinge', 'sigmoid', 'bce'] as const).entries()) {
+      const final = json.binary.runs[name].final.imageIoU.toFixed(2);
+      expect(lines[k]).toMatch(new RegExp(`image-IoU +${final.replace('.', '\\.')}$`));
+      expect(stdout).toMatch(new RegExp(`^\\s+${name}\\s+${final.replace('.', '\\.')}\\s`, 'm'));
+    }
+    // The ceiling of the bias-only model, in the report and the summary.
+    const best = json.binary.best;
+    expect(best.imageIoU).toBeGreaterThanOrEqual(
+      Math.max(
+        ...Object.values(json.binary.runs).map(
+          (r) => (r as { final: { imageIoU: number } }).final.imageIoU,
+        ),
+      ) - 1e-9,
+    );
+    expect(html).toContain(
+      `The best image-IoU any bias reaches on this data is <b>${best.imageIoU.toFixed(2)}</b>`,
+    );
+    expect(stdout).toContain(`best image-IoU any b reaches: ${best.imageIoU.toFixed(2)}`);
   });
 
   it('multiclass: writes its files and results; --json prints the results instead of the table', async () => {

@@ -19,17 +19,9 @@ export const KERNELS_WITHOUT_GRADIENT = [
   'Transpose',
 ];
 
-/** mulberry32: a small seeded PRNG, so that every input is reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './rng.js';
+
+export { rng };
 
 /** The raw bits of float32 values: equal bits means equal values, sign of zero included. */
 export function bits(values: ArrayLike<number>): number[] {

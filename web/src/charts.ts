@@ -16,6 +16,9 @@ Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, T
 /** Line colours of the two runs (A, B). */
 export const RUN_COLOURS = ['#d9480f', '#1c7ed6'] as const;
 
+/** Dash patterns of the two runs: solid and dashed, so the curves differ by more than hue. */
+export const RUN_DASHES: readonly (readonly number[])[] = [[], [6, 4]];
+
 type Points = { x: number; y: number }[];
 
 function points(values: readonly number[]): Points {
@@ -30,6 +33,7 @@ function dataset(label: string, run: number, values: readonly number[], yAxisID:
     borderColor: RUN_COLOURS[run],
     backgroundColor: RUN_COLOURS[run],
     borderWidth: 2,
+    borderDash: [...RUN_DASHES[run]],
     pointRadius: 0,
     pointHoverRadius: 4,
     tension: 0,

@@ -16,14 +16,12 @@ import {
   lovaszSoftmax,
   xloss,
 } from 'lovasz/tfjs';
-import { biasModel } from '../../src/demo/bias-model.js';
 import { binaryData } from '../../src/demo/binary-data.js';
 import { multiclassData } from '../../src/demo/multiclass-data.js';
 import { Random } from '../../src/demo/random.js';
 import { residualConv3x3 } from '../../src/demo/residual-conv.js';
-import { sigmoid } from '../../src/demo/sigmoid.js';
-import { softmax } from '../../src/demo/softmax.js';
 import { VOID } from '../../src/demo/void.js';
+import { pageBiasModel, pageSigmoid, pageSoftmax } from './device-ops.js';
 
 export { VOID };
 
@@ -51,7 +49,7 @@ export interface Problem {
   /** The model's outputs (logits) at `params`. */
   forward: (params: tf.Variable[]) => tf.Tensor;
   /** Predicted labels [B, H, W] of the outputs. */
-  predict: (outputs: tf.Tensor) => Uint8Array;
+  predict: (outputs: tf.Tensor) => Promise<Uint8Array>;
   /** The demo's IoU (percent) of predictions. */
   score: (preds: Uint8Array) => number;
   dispose: () => void;
@@ -117,7 +115,7 @@ const binary: DemoSpec = {
       id: 'sigmoid',
       label: 'Lovász-Sigmoid',
       code: 'lovaszSoftmax(sigmoid(logits), labels, { classes: [1], ignore: 255 })',
-      make: () => (z, y) => lovaszSoftmax(sigmoid(z), y, { classes: [1], ignore: VOID }),
+      make: () => (z, y) => lovaszSoftmax(pageSigmoid(z), y, { classes: [1], ignore: VOID }),
     },
     {
       id: 'bce',
@@ -143,7 +141,7 @@ const binary: DemoSpec = {
   cli: { steps: 500, learningRate: 0.05, images: 10, size: 200 },
   make(seed, images, size) {
     const data = binaryData(seed, { count: images, size });
-    const model = biasModel(data.features, data.shape);
+    const { model, dispose: disposeModel } = pageBiasModel(data.features, data.shape);
     const labelsTensor = tf.tensor3d(data.labels, data.shape, 'int32');
     return {
       shape: data.shape,
@@ -151,19 +149,22 @@ const binary: DemoSpec = {
       labelsTensor,
       makeParams: () => [tf.tidy(() => tf.variable(tf.scalar(0), true))],
       forward: ([b]) => model(b as tf.Scalar),
-      predict: (logits) => {
-        const v = logits.dataSync();
+      predict: async (logits) => {
+        const v = await logits.data();
         const out = new Uint8Array(v.length);
         for (let i = 0; i < v.length; i++) out[i] = v[i] > 0 ? 1 : 0;
         return out;
       },
       score: (preds) => iouBinary(preds, data.labels, data.shape, { ignore: VOID, perImage: true }),
-      dispose: () => labelsTensor.dispose(),
+      dispose: () => {
+        labelsTensor.dispose();
+        disposeModel();
+      },
     };
   },
 };
 
-const lovasz: LossFn = (z, y) => lovaszSoftmax(softmax(z), y, { ignore: VOID });
+const lovasz: LossFn = (z, y) => lovaszSoftmax(pageSoftmax(z), y, { ignore: VOID });
 const xent: LossFn = (z, y) => xloss(z, y, { ignore: VOID });
 const xentPlusLovasz = combinedLoss([
   { loss: 'xloss', options: { ignore: VOID } },
@@ -223,8 +224,8 @@ const multiclass: DemoSpec = {
           tf.variable(tf.tensor1d(init.bias)),
         ]),
       forward: ([filter, bias]) => model(filter as tf.Tensor4D, bias as tf.Tensor1D),
-      predict: (outputs) => {
-        const v = outputs.dataSync();
+      predict: async (outputs) => {
+        const v = await outputs.data();
         const out = new Uint8Array(v.length / C);
         for (let p = 0; p < out.length; p++) {
           let best = 0;

@@ -7,9 +7,10 @@ import {
   BACKENDS,
   type BackendChoice,
   type BackendName,
+  GPU_BACKENDS,
   isBackend,
-  isSoftwareRenderer,
   startBackend,
+  unusableReason,
 } from './backend.js';
 import { Curves, RUN_COLOURS } from './charts.js';
 import { DEMOS, type DemoName, type DemoSpec, type Settings, VOID } from './demos.js';
@@ -20,8 +21,11 @@ import { type RunState, trainRuns } from './trainer.js';
 export interface DemoPageState {
   state: 'loading' | 'idle' | 'running' | 'done' | 'stopped' | 'error';
   backend: string | null;
-  /** The WebGL renderer, and the backends passed over with the reason. */
+  /** The WebGL renderer, the WebGPU adapter, and the backends passed over with the reason. */
   renderer: string | null;
+  adapter: string | null;
+  /** The other backends the page links to (never one it judged unusable here). */
+  offered: string[];
   skipped: { name: string; reason: string }[];
   error: string | null;
   /** The last run: settings, and per loss its curves (entry j: after j updates). */
@@ -46,6 +50,8 @@ const page: DemoPageState = {
   state: 'loading',
   backend: null,
   renderer: null,
+  adapter: null,
+  offered: [],
   skipped: [],
   error: null,
   result: null,
@@ -241,9 +247,15 @@ function fail(error: unknown): void {
   console.error(error);
 }
 
-/** Links that reload the page on another backend, and why webgl was skipped if it was. */
+/**
+ * Links that reload the page on another backend: only those that are usable here. A GPU
+ * backend the browser runs in software (no GPU: SwiftShader) is not offered, it would take
+ * seconds to minutes per step; the hint says why it is missing.
+ */
 function showBackendLinks(choice: BackendChoice): void {
-  const links = BACKENDS.filter((b) => b !== choice.name).map((b) => {
+  const offered = BACKENDS.filter((b) => b !== choice.name && unusableReason(b, choice) === null);
+  page.offered = offered;
+  const links = offered.map((b) => {
     const a = document.createElement('a');
     const url = new URL(location.href);
     url.searchParams.set('backend', b);
@@ -251,18 +263,22 @@ function showBackendLinks(choice: BackendChoice): void {
     a.textContent = b;
     return a;
   });
-  const software = isSoftwareRenderer(choice.renderer);
-  const lead =
-    choice.name === 'webgl' && software
-      ? 'WebGL is software-rendered here (no GPU): slow. Try '
-      : choice.skipped.some((s) => s.name === 'webgl') && software
-        ? 'WebGL here is software-rendered (no GPU), so not chosen. Try '
-        : 'Also try ';
-  $('backend-hint').replaceChildren(
-    lead,
-    ...links.flatMap((a, i) => (i === 0 ? [a] : [' or ', a])),
-    '.',
-  );
+  const software = GPU_BACKENDS.filter((b) => {
+    const why = unusableReason(b, choice);
+    return why !== null && !why.missing;
+  });
+  const parts: (string | HTMLElement)[] = [];
+  if (software.includes(choice.name)) {
+    parts.push(`${choice.name} runs in software here (no GPU): every step is slow. `);
+  }
+  const hidden = software.filter((b) => b !== choice.name);
+  if (hidden.length) {
+    const verb = hidden.length === 1 ? 'runs' : 'run';
+    parts.push(`${hidden.join(' and ')} ${verb} in software here (no GPU), so not offered. `);
+  }
+  if (links.length)
+    parts.push('Also try ', ...links.flatMap((a, i) => (i === 0 ? [a] : [' or ', a])), '.');
+  $('backend-hint').replaceChildren(...parts);
 }
 
 async function main(): Promise<void> {
@@ -276,15 +292,16 @@ async function main(): Promise<void> {
   const choice = await startBackend(order, order === undefined);
   page.backend = choice.name;
   page.renderer = choice.renderer;
+  page.adapter = choice.adapter;
   page.skipped = choice.skipped;
-  const path =
-    choice.name === 'webgl'
-      ? 'Lovász losses on the GPU (tensor path)'
-      : 'Lovász losses on the CPU core';
+  const path = GPU_BACKENDS.includes(choice.name)
+    ? 'Lovász losses on the GPU (tensor path)'
+    : 'Lovász losses on the CPU core';
   const backendBadge = $('backend');
   backendBadge.textContent = `backend: ${choice.name}`;
   backendBadge.title = [
     path,
+    ...(choice.adapter ? [`WebGPU adapter: ${choice.adapter}`] : []),
     ...(choice.renderer ? [`WebGL renderer: ${choice.renderer}`] : []),
     ...choice.skipped.map((s) => `${s.name} not taken: ${s.reason}`),
   ].join('\n');

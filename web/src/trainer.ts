@@ -42,8 +42,10 @@ export async function trainRuns(
     params: problem.makeParams(),
     optimizer: tf.train.adam(options.learningRate, 0.9, 0.999, 1e-8) as tf.Optimizer,
   }));
-  const record = (run: (typeof runs)[number], outputs: tf.Tensor, loss: number) => {
-    run.state.preds = problem.predict(outputs);
+  // Reads are awaited: webgpu's synchronous read fails on some adapters (SwiftShader), and on
+  // any GPU a synchronous read blocks the page until the GPU has caught up.
+  const record = async (run: (typeof runs)[number], outputs: tf.Tensor, loss: number) => {
+    run.state.preds = await problem.predict(outputs);
     run.state.losses.push(loss);
     run.state.ious.push(problem.score(run.state.preds));
   };
@@ -57,7 +59,7 @@ export async function trainRuns(
           return run.fn(outputs, problem.labelsTensor, done);
         }, run.params);
         run.optimizer.applyGradients(grads);
-        record(run, outputs!, (await value.data())[0]);
+        await record(run, outputs!, (await value.data())[0]);
         tf.dispose([value, outputs!, ...Object.values(grads)]);
       }
       options.onStep(
@@ -70,7 +72,7 @@ export async function trainRuns(
     for (const run of runs) {
       const outputs = problem.forward(run.params);
       const value = tf.tidy(() => run.fn(outputs, problem.labelsTensor, Math.max(0, done - 1)));
-      record(run, outputs, (await value.data())[0]);
+      await record(run, outputs, (await value.data())[0]);
       tf.dispose([value, outputs]);
     }
   } finally {

@@ -1,135 +1,140 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ClassSelection } from '../../core/options/common-options.js';
 import type { LovaszSoftmaxOptions } from '../../core/options/softmax-options.js';
 import { lovaszSoftmax as coreSoftmax } from '../../core/softmax.js';
-import { jaccardGradSorted } from './jaccard-grad.js';
-import { tensorLossOp } from './loss-op.js';
-import { flatPositions, inPixelOrder, inSortedOrder, sortDescending } from './sort.js';
+import { lovaszRows, reduceRows, spreadDy } from './class-rows.js';
+import { deviceLossOp, emptyLoss } from './loss-op.js';
+import { softmaxItemClasses, type TensorSoftmaxPlan } from './plans.js';
+import {
+  activateRows,
+  activateRowsBackward,
+  fromRows,
+  labelRows,
+  pickChannels,
+  putChannels,
+  toRows,
+} from './rows.js';
 import { validMask } from './valid.js';
 
-/** How the input maps to rows [G, channels, n] of G groups and n pixels per group. */
-interface Rows {
-  groups: number;
-  /** Images per group. */
-  per: number;
-  channels: number;
-  hw: number;
-  layout: 'NHWC' | 'NCHW' | 'sigmoid';
-}
-
-/** [B, H, W, C], [B, C, H, W] or [B, H, W] -> [G, C, n], each group's pixels in batch order. */
-function toRows(x: tf.Tensor, r: Rows): tf.Tensor {
-  const { groups: G, per, channels: C, hw } = r;
-  const n = per * hw;
-  if (r.layout === 'sigmoid') return tf.reshape(x, [G, 1, n]);
-  if (r.layout === 'NHWC') return tf.transpose(tf.reshape(x, [G, n, C]), [0, 2, 1]);
-  if (per === 1) return tf.reshape(x, [G, C, n]);
-  return tf.reshape(tf.transpose(tf.reshape(x, [G, per, C, hw]), [0, 2, 1, 3]), [G, C, n]);
-}
-
-/** The inverse of {@link toRows}. */
-function fromRows(rows: tf.Tensor, r: Rows, shape: number[]): tf.Tensor {
-  const { groups: G, per, channels: C, hw } = r;
-  if (r.layout === 'sigmoid') return tf.reshape(rows, shape);
-  if (r.layout === 'NHWC') return tf.reshape(tf.transpose(rows, [0, 2, 1]), shape);
-  if (per === 1) return tf.reshape(rows, shape);
-  return tf.reshape(tf.transpose(tf.reshape(rows, [G, C, per, hw]), [0, 2, 1, 3]), shape);
+/**
+ * Lovász-Softmax (and Lovász-Sigmoid) on the tensor path: the loss and gradient of the core
+ * `lovaszSoftmax` for every option, computed with tensor ops on the active backend; nothing is
+ * read back (no dataSync, data or arraySync), so on webgl and webgpu the data stays on the GPU.
+ *
+ * The input becomes rows [G, K, n] (see rows.ts): G groups (images with perImage, else one),
+ * the K candidate classes ({@link softmaxItemClasses}), n pixels per group. With fromLogits the
+ * softmax over channels (one channel: the sigmoid) is taken on the device first, on all
+ * channels. Per row: fg = (label == class) on valid pixels, {@link lovaszRows} gives the class
+ * loss and d loss / d p; {@link reduceRows} applies 'present', classWeights, perImage
+ * (all-void images score 0 and count) and the reduction with tensor masks, so which classes
+ * are present and which images are void is never read back. The backward pass scales the
+ * saved row gradient by dy, adds it into the channels and, with fromLogits, goes through the
+ * softmax (dz_k = p_k (g_k - sum_j p_j g_j)) or sigmoid (dz = g p (1 - p)).
+ *
+ * Differences from the core: errors and sums are float32 (the core: exact comparisons,
+ * float64 sums), so two errors within an ulp may sort as a tie (by pixel index), moving d
+ * between them by one rank. The values are not scanned: probabilities outside [0, 1] are used
+ * as they are, and a label outside the classes that is not `ignore` is background for all.
+ *
+ * Shapes: `x` of `geo.batch * geo.pixels * geo.channels` values in the plan's layout (any
+ * shape, e.g. [B, H, W, C], [B, C, D, H, W] or [B, P, C]); labels `batch * pixels` values.
+ * Returns a scalar, or with reduction 'none' [B] (perImage) or [K] (per candidate class, 0 for
+ * a class not considered); the gradient has x's shape.
+ * @example
+ * ```ts
+ * const loss = lovaszSoftmaxOnDevice(logits, labels, {
+ *   geo: { batch: 2, pixels: 64 * 64, channels: 21, nchw: false },
+ *   classes: 'present', perImage: false, ignore: 255, fromLogits: true,
+ *   classWeights: null, reduction: 'mean',
+ * });
+ * ```
+ */
+export function lovaszSoftmaxOnDevice(
+  x: tf.Tensor,
+  labels: tf.Tensor,
+  plan: TensorSoftmaxPlan,
+): tf.Tensor {
+  const { geo, perImage, ignore, fromLogits, reduction } = plan;
+  const C = geo.channels;
+  const sigmoid = C === 1;
+  const groups = perImage ? geo.batch : 1;
+  const ids = softmaxItemClasses(plan);
+  const K = ids.length;
+  if (x.size === 0 || K === 0) {
+    return emptyLoss(x, reduction !== 'none' ? [] : perImage ? [geo.batch] : [K]);
+  }
+  // The channel each row reads: the single sigmoid channel for any class; null: all, in order.
+  const channels = sigmoid ? ids.map(() => 0) : typeof plan.classes === 'string' ? null : ids;
+  const weights = plan.classWeights ? ids.map((c) => plan.classWeights![c]) : null;
+  const shape = [...x.shape];
+  return deviceLossOp(x, (input) => {
+    const z = toRows(tf.cast(input, 'float32'), geo, groups);
+    const pAll = fromLogits ? activateRows(z, sigmoid) : z;
+    const p = pickChannels(pAll, channels);
+    const y = labelRows(labels, groups);
+    const valid = tf.cast(validMask(y, ignore), 'float32');
+    const isClass = tf.equal(y, tf.reshape(tf.tensor1d(ids, 'float32'), [1, K, 1]));
+    const fg = tf.mul(tf.cast(isClass, 'float32'), valid);
+    const rows = lovaszRows(p, fg, valid);
+    const { value, factor } = reduceRows(
+      rows,
+      plan.classes === 'present',
+      weights,
+      perImage,
+      reduction,
+    );
+    const gradK = tf.mul(rows.grad, tf.expandDims(factor, 2));
+    return {
+      value,
+      saved: fromLogits ? [gradK, pAll] : [gradK],
+      backward: (dy, [g, pSaved]) => {
+        const gC = putChannels(tf.mul(g, spreadDy(dy, perImage)), channels, C);
+        const dz = fromLogits ? activateRowsBackward(pSaved, gC, sigmoid) : gC;
+        return fromRows(dz, geo, groups, shape);
+      },
+    };
+  });
 }
 
 /**
- * Lovász-Softmax (and Lovász-Sigmoid) on the tensor path: the same loss and gradient as the
- * core `lovaszSoftmax`, computed with tensor ops on the active backend, without downloading
- * probabilities or labels.
+ * The tensor path with the options of the core `lovaszSoftmax` ([B, H, W, C], [B, C, H, W] or
+ * [B, H, W] probabilities, or logits with fromLogits): checks them with the core (on an empty
+ * batch, so the errors are the core's and nothing is read), resolves them into a
+ * {@link TensorSoftmaxPlan} and runs {@link lovaszSoftmaxOnDevice}.
  *
- * The input becomes rows [G, K, n]: G groups (images with perImage, else one), the K classes
- * considered ('present' and 'all': every class, 'present' masked afterwards; a list: only its
- * channels), n pixels per group. For each row, fg = (label == class) on valid pixels, the keys
- * are e = |fg - p| (ignored pixels: -1, sorted after every valid one), tf.topk sorts them, and
- * d = jaccardGradSorted of fg in that order; the class loss is sum e_sorted d. A class with no
- * valid pixel has d = [1, 0, ...]: its loss is the largest error, as in the core.
- * 'present' keeps the classes with G > 0 in the group (a tensor mask, nothing is downloaded);
- * the group loss is the mean over the kept classes (0 with none: an all-void group), and the
- * loss the mean over groups. d loss / d p = sign(p - fg) d w, w = 1 / (groups * classes kept),
- * with d put back in pixel order by tf.scatterND and the rows back into the input's layout.
- *
- * Differences from the core: errors are float32, so 1 - p is rounded where the core compares
- * exactly; two errors within an ulp may then sort as a tie (by pixel index), which moves d
- * between them by at most one rank. Sums are float32 on the backend.
- * Checks: the options, layout and class list are checked by the core itself (on an empty
- * batch), so their errors are identical; the values are not scanned (that would need a
- * download): probabilities outside [0, 1] are used as they are, and a label outside [0, C) that
- * is not `ignore` counts as background for every class.
- *
- * Shapes: probas [B, H, W, C] ('NHWC'), [B, C, H, W] ('NCHW') or [B, H, W] (sigmoid, classes
- * a one-class list), size > 0; labels [B, H, W]. Defaults: classes 'present', perImage false,
- * ignore null, layout 'NHWC'.
+ * Shapes: probas [B, H, W, C] ('NHWC'), [B, C, H, W] ('NCHW') or [B, H, W] (sigmoid, classes a
+ * one-class list); labels [B, H, W]. Defaults as in the core: classes 'present', perImage
+ * false, ignore null, layout 'NHWC', fromLogits false, classWeights null, reduction 'mean'.
+ * @example
+ * ```ts
+ * const loss = lovaszSoftmaxTensor(probas, labels, { ignore: 255 });
+ * ```
  */
 export function lovaszSoftmaxTensor(
   probas: tf.Tensor,
   labels: tf.Tensor,
   options: LovaszSoftmaxOptions,
-): tf.Scalar {
+): tf.Tensor {
   const shape = probas.shape as number[];
-  // The core's own option checks, on an empty batch: same errors, no data read.
   coreSoftmax(new Float32Array(0), new Int32Array(0), [0, ...shape.slice(1)], options);
-  const classes: ClassSelection = options.classes ?? 'present';
-  const perImage = options.perImage ?? false;
-  const ignore = options.ignore ?? null;
-  const sigmoid = probas.rank === 3;
-  const layout = sigmoid ? 'sigmoid' : (options.layout ?? 'NHWC');
-  const [B, C, H, W]: number[] = sigmoid
-    ? [shape[0], 1, shape[1], shape[2]]
-    : layout === 'NHWC'
-      ? [shape[0], shape[3], shape[1], shape[2]]
-      : shape;
-  const groups = perImage ? B : 1;
-  const rows: Rows = { groups, per: B / groups, channels: C, hw: H * W, layout };
-  const n = rows.per * rows.hw;
-  // The classes of the rows, and the channels they read (null: all channels, in order; the
-  // single sigmoid channel is all channels too, whatever class it predicts).
-  const ids = typeof classes === 'string' ? range(C) : [...classes];
-  const channels = sigmoid || typeof classes === 'string' ? null : ids;
-  const K = ids.length;
-  return tensorLossOp(probas, (x) => {
-    const all = toRows(tf.cast(x, 'float32'), rows);
-    const p = channels === null ? all : tf.gather(all, tf.tensor1d(channels, 'int32'), 1);
-    const y = tf.reshape(tf.cast(labels, 'float32'), [groups, 1, n]);
-    const validF = tf.cast(validMask(y, ignore), 'float32');
-    const isClass = tf.equal(y, tf.reshape(tf.tensor1d(ids, 'float32'), [1, K, 1]));
-    const fgF = tf.mul(tf.cast(isClass, 'float32'), validF);
-    const errors = tf.abs(tf.sub(fgF, p));
-    // e on valid pixels, -1 on ignored ones (e >= 0, so they sort last).
-    const keys = tf.sub(tf.mul(errors, validF), tf.sub(tf.scalar(1), validF));
-    const { values, indices } = sortDescending(keys);
-    const flat = flatPositions(indices);
-    const total = tf.sum(fgF, 2, true);
-    const d = jaccardGradSorted(inSortedOrder(fgF, flat), total);
-    const classLoss = tf.sum(tf.mul(tf.relu(values), d), 2);
-    const kept =
-      classes === 'present'
-        ? tf.cast(tf.greater(tf.reshape(total, [groups, K]), tf.scalar(0)), 'float32')
-        : tf.ones([groups, K]);
-    const count = tf.maximum(tf.sum(kept, 1, true), tf.scalar(1));
-    const perGroup = tf.sum(tf.div(tf.mul(classLoss, kept), count), 1);
-    const loss = tf.div(tf.sum(perGroup), tf.scalar(groups)) as tf.Scalar;
-    const w = tf.reshape(tf.div(kept, tf.mul(count, tf.scalar(groups))), [groups, K, 1]);
-    const dPixel = inPixelOrder(d, flat);
-    const gradK = tf.mul(tf.mul(tf.mul(dPixel, tf.sign(tf.sub(p, fgF))), validF), w);
-    const gradC =
-      channels === null
-        ? gradK
-        : tf.transpose(
-            tf.scatterND(tf.tensor2d(channels, [K, 1], 'int32'), tf.transpose(gradK, [1, 0, 2]), [
-              C,
-              groups,
-              n,
-            ]),
-            [1, 0, 2],
-          );
-    return { loss, grad: fromRows(gradC, rows, shape) };
-  });
+  return lovaszSoftmaxOnDevice(probas, labels, softmaxPlanOf(shape, options));
 }
 
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
+/** The plan of core-checked lovaszSoftmax options for an input of `shape` (rank 3 or 4). */
+export function softmaxPlanOf(shape: number[], options: LovaszSoftmaxOptions): TensorSoftmaxPlan {
+  const sigmoid = shape.length === 3;
+  const nchw = !sigmoid && options.layout === 'NCHW';
+  const [B, C, H, W] = sigmoid
+    ? [shape[0], 1, shape[1], shape[2]]
+    : nchw
+      ? shape
+      : [shape[0], shape[3], shape[1], shape[2]];
+  return {
+    geo: { batch: B, pixels: H * W, channels: C, nchw },
+    classes: options.classes ?? 'present',
+    perImage: options.perImage ?? false,
+    ignore: options.ignore ?? null,
+    fromLogits: options.fromLogits ?? false,
+    classWeights: options.classWeights ? Float64Array.from(options.classWeights) : null,
+    reduction: options.reduction ?? 'mean',
+  };
 }

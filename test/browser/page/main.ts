@@ -1,11 +1,14 @@
 /// <reference types="vite/client" />
 /**
- * The page of the browser tests: registers the cpu, wasm and webgl backends and exposes
- * `window.lovaszGolden(backend)`, which runs every golden case through lovasz/tfjs (imported
- * from the sources, as Vite serves them) on that backend and returns the comparisons.
+ * The page of the browser tests: registers the cpu, wasm, webgl and webgpu backends and
+ * exposes `window.lovaszGolden(backend)`, which runs every golden case through lovasz/tfjs
+ * (imported from the sources, as Vite serves them) on that backend and returns the
+ * comparisons; `lovaszTensorPathCases` (every tensor-path option against the core) and
+ * `lovaszTrain` (a short training run) for the GPU backends.
  */
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -14,6 +17,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { lovaszHinge as coreHinge } from '../../../src/index.js';
 import * as L from '../../../src/tfjs/index.js';
 import goldenFile from '../../fixtures/golden.json' with { type: 'json' };
+import {
+  type CaseResult,
+  compareCase,
+  edgeCases,
+  FIXED_FAMILIES,
+  trainOnDevice,
+} from '../../tfjs/tensor-path-cases.js';
 import { type GoldenReport, runGolden } from './run-golden.js';
 
 setWasmPaths({
@@ -25,7 +35,9 @@ setWasmPaths({
 declare global {
   interface Window {
     lovaszGolden: (backend: string) => Promise<GoldenReport>;
-    lovaszGpuReads: () => Promise<Record<string, number | string>>;
+    lovaszGpuReads: (backend: string) => Promise<Record<string, number | string>>;
+    lovaszTensorPathCases: (backend: string, runs: number) => Promise<CaseResult[]>;
+    lovaszTrain: (backend: string, steps: number) => Promise<{ losses: number[]; reads: number[] }>;
     lovaszHingeKernels: () => { sameBits: boolean; loss: number; pixels: number };
     lovaszReady: boolean;
   }
@@ -56,21 +68,42 @@ window.lovaszHingeKernels = () => {
   return { sameBits, loss: wasm.loss, pixels: n };
 };
 
-window.lovaszGolden = async (backend: string): Promise<GoldenReport> => {
+async function activate(backend: string): Promise<void> {
   const ok = await tf.setBackend(backend);
   await tf.ready();
   if (!ok || tf.getBackend() !== backend) {
     throw new Error(`could not activate the ${backend} backend (active: ${tf.getBackend()})`);
   }
+}
+
+window.lovaszGolden = async (backend: string): Promise<GoldenReport> => {
+  await activate(backend);
   return runGolden(goldenFile.cases as never, backend);
 };
 
+/** `runs` random cases of each tensor-path family (fixed shapes) and the edge cases. */
+window.lovaszTensorPathCases = async (backend: string, runs: number) => {
+  await activate(backend);
+  const results: CaseResult[] = [];
+  for (const [, make] of FIXED_FAMILIES) {
+    for (let s = 1; s <= runs; s++) results.push(await compareCase(make(s)));
+  }
+  for (const c of edgeCases()) results.push(await compareCase(c));
+  return results;
+};
+
+window.lovaszTrain = async (backend: string, steps: number) => {
+  await activate(backend);
+  return trainOnDevice(steps);
+};
+
 /**
- * Counts the reads from the webgl backend (readSync, read) during a tf.valueAndGrad step of
- * each Lovász loss on inputs made on the GPU: the tensor path must need none.
+ * Counts the reads from a GPU backend (readSync, read) during a tf.valueAndGrad step of each
+ * Lovász loss (lovasz/tfjs, path 'auto') on inputs made on the GPU: the tensor path must need
+ * none.
  */
-window.lovaszGpuReads = async () => {
-  await tf.setBackend('webgl');
+window.lovaszGpuReads = async (name: string) => {
+  await activate(name);
   const backend = tf.backend() as unknown as Record<string, (...a: unknown[]) => unknown>;
   const before = tf.memory().numTensors;
   const [probas, labels, binary, logit1] = tf.tidy(() => [

@@ -66,19 +66,21 @@ function nchwToNhwc(data: ArrayLike<number>, [B, C, H, W]: number[]): Float32Arr
 
 type Out = { value: number | number[]; grad?: ArrayLike<number> };
 
-function lossWithGrad(
+// Reads are awaited (data(), not dataSync()): webgpu's synchronous read goes through an
+// OffscreenCanvas, which fails on Chromium's SwiftShader adapter and loses the device.
+async function lossWithGrad(
   x: tf.Tensor,
   f: (x: tf.Tensor) => tf.Scalar,
   back?: (g: tf.Tensor) => tf.Tensor,
-): Out {
+): Promise<Out> {
   const { value, grad } = tf.valueAndGrad(f)(x);
   const g = back ? back(grad) : grad;
-  const out = { value: value.dataSync()[0], grad: Float32Array.from(g.dataSync()) };
+  const out = { value: (await value.data())[0], grad: Float32Array.from(await g.data()) };
   tf.dispose([value, grad, g, x]);
   return out;
 }
 
-function run(c: GoldenCase, layout: 'NHWC' | 'NCHW'): Out {
+async function run(c: GoldenCase, layout: 'NHWC' | 'NCHW'): Promise<Out> {
   const o = (c.options ?? {}) as Record<string, never>;
   const i = c.inputs;
   const labels = tf.tensor(i.labels?.data ?? [], i.labels?.shape ?? [0], 'int32');
@@ -87,14 +89,14 @@ function run(c: GoldenCase, layout: 'NHWC' | 'NCHW'): Out {
       case 'lovaszGrad': {
         const t = tf.tensor1d(i.gtSorted.data);
         const g = L.lovaszGrad(t);
-        const out = { value: 0, grad: Float32Array.from(g.dataSync()) };
+        const out = { value: 0, grad: Float32Array.from(await g.data()) };
         tf.dispose([t, g]);
         return out;
       }
       case 'lovaszHinge':
       case 'binaryXloss': {
         const f = c.fn === 'lovaszHinge' ? L.lovaszHinge : L.binaryXloss;
-        return lossWithGrad(tf.tensor(i.logits.data, i.logits.shape), (x) => f(x, labels, o));
+        return await lossWithGrad(tf.tensor(i.logits.data, i.logits.shape), (x) => f(x, labels, o));
       }
       case 'lovaszSoftmax':
       case 'xloss': {
@@ -102,10 +104,10 @@ function run(c: GoldenCase, layout: 'NHWC' | 'NCHW'): Out {
         const f = c.fn === 'xloss' ? L.xloss : L.lovaszSoftmax;
         if (i.layout !== 'NCHW' || layout === 'NCHW') {
           const opts = i.layout === 'NCHW' ? { ...o, layout: 'NCHW' as const } : o;
-          return lossWithGrad(tf.tensor(a.data, a.shape), (x) => f(x, labels, opts));
+          return await lossWithGrad(tf.tensor(a.data, a.shape), (x) => f(x, labels, opts));
         }
         const [B, C, H, W] = a.shape;
-        return lossWithGrad(
+        return await lossWithGrad(
           tf.tensor(nchwToNhwc(a.data, a.shape), [B, H, W, C]),
           (x) => f(x, labels, o),
           (g) => tf.transpose(g, [0, 3, 1, 2]),
@@ -126,6 +128,10 @@ function run(c: GoldenCase, layout: 'NHWC' | 'NCHW'): Out {
 }
 
 function renderer(backend: string): string {
+  if (backend === 'webgpu') {
+    const info = (tf.backend() as unknown as { adapterInfo?: Record<string, string> }).adapterInfo;
+    return info ? `${info.vendor} / ${info.architecture}` : 'no webgpu adapter info';
+  }
   if (backend !== 'webgl') return '';
   const gl = document.createElement('canvas').getContext('webgl2');
   if (!gl) return 'no webgl2 context';
@@ -137,7 +143,7 @@ function renderer(backend: string): string {
  * Every golden case on the active backend: Lovász softmax cases in both layouts (NCHW as in the
  * file, and transposed to NHWC, the TensorFlow.js layout), the others in their own.
  */
-export function runGolden(cases: GoldenCase[], backend: string): GoldenReport {
+export async function runGolden(cases: GoldenCase[], backend: string): Promise<GoldenReport> {
   const start = performance.now();
   const results: GoldenResult[] = [];
   for (const c of cases) {
@@ -157,7 +163,7 @@ export function runGolden(cases: GoldenCase[], backend: string): GoldenReport {
       };
       const before = tf.memory().numTensors;
       try {
-        const { value, grad } = run(c, layout);
+        const { value, grad } = await run(c, layout);
         const expected = c.expected.loss ?? c.expected.value;
         if (Array.isArray(expected)) {
           const v = value as number[];
