@@ -3,8 +3,10 @@ import { binaryXlossResolved } from '../core/binary-xloss.js';
 import { resolveOptions } from '../core/options/option-spec.js';
 import type { BinaryXlossOptions } from '../core/options/xloss-options.js';
 import { lossOp, perPixelItems } from './loss-op.js';
+import { choosePath, type PathOption } from './path.js';
 import { rejectOut } from './reject-out.js';
 import { checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
+import { binaryXlossOnDevice } from './tensor-path/xloss.js';
 import { TFJS_BINARY_XLOSS_OPTIONS } from './tfjs-options.js';
 
 /**
@@ -13,7 +15,7 @@ import { TFJS_BINARY_XLOSS_OPTIONS } from './tfjs-options.js';
  *
  * Shapes: logits of any shape (e.g. `[B, ...spatial]`), labels of the same shape with values
  * 0, 1 or `ignore`. Options: {@link BinaryXlossOptions} ('none': per-pixel losses of the shape
- * of `logits`).
+ * of `logits`) and {@link PathOption}.
  * @example
  * ```ts
  * import { binaryXloss } from 'lovasz/tfjs';
@@ -24,17 +26,23 @@ import { TFJS_BINARY_XLOSS_OPTIONS } from './tfjs-options.js';
 export function binaryXloss(
   logits: Tensor,
   labels: Tensor,
-  options?: BinaryXlossOptions & { reduction?: 'mean' | 'sum' },
+  options?: BinaryXlossOptions & PathOption & { reduction?: 'mean' | 'sum' },
 ): Scalar;
 export function binaryXloss(
   logits: Tensor,
   labels: Tensor,
-  options: BinaryXlossOptions & { reduction: 'none' },
+  options: BinaryXlossOptions & PathOption & { reduction: 'none' },
+): Tensor;
+// A reduction known only at run time: a scalar, or the 'none' losses.
+export function binaryXloss(
+  logits: Tensor,
+  labels: Tensor,
+  options?: BinaryXlossOptions & PathOption,
 ): Tensor;
 export function binaryXloss(
   logits: Tensor,
   labels: Tensor,
-  options: BinaryXlossOptions = {},
+  options: BinaryXlossOptions & PathOption = {},
 ): Tensor {
   const fn = 'binaryXloss';
   rejectOut(fn, options);
@@ -42,8 +50,13 @@ export function binaryXloss(
   checkTensor(fn, 'labels', labels);
   const opts = resolveOptions(fn, TFJS_BINARY_XLOSS_OPTIONS, options);
   checkShapeIs(fn, 'labels', labels, logits.shape, "the shape of 'logits'");
+  const { path: _, ...resolved } = opts;
+  if (choosePath(fn, opts.path) === 'tensor' && logits.size > 0) {
+    return binaryXlossOnDevice(logits, labels, resolved);
+  }
   const y = valuesOf(labels);
-  const resolved = { ...opts, out: null };
-  const items = opts.reduction === 'none' ? perPixelItems(logits.shape, null) : undefined;
-  return lossOp(logits, (x) => binaryXlossResolved(fn, x, y, resolved), items);
+  const core = { ...resolved, out: null };
+  const items =
+    opts.reduction === 'none' ? perPixelItems(logits.shape, logits.shape, null) : undefined;
+  return lossOp(logits, (x) => binaryXlossResolved(fn, x, y, core), items);
 }

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LossResult } from '../core/loss-result.js';
+import type { ClassSelection } from '../core/options/common-options.js';
 import { customOp } from './custom-op.js';
+import { softmaxItemClasses } from './tensor-path/plans.js';
 
 /**
  * How the losses of reduction 'none' sit over the input: the shape of the losses tensor, and
@@ -8,6 +10,8 @@ import { customOp } from './custom-op.js';
  */
 export interface ItemLayout {
   shape(result: LossResult): number[];
+  /** The losses tensor's values (by default the core's `losses`). */
+  values?(result: LossResult): Float32Array;
   spread(dy: tf.Tensor, result: LossResult): tf.Tensor;
 }
 
@@ -31,7 +35,11 @@ export function lossOp(
     const saved = [tf.tensor(result.grad, input.shape, 'float32')];
     if (items && result.losses) {
       return {
-        value: tf.tensor(Float32Array.from(result.losses), items.shape(result), 'float32'),
+        value: tf.tensor(
+          items.values ? items.values(result) : Float32Array.from(result.losses),
+          items.shape(result),
+          'float32',
+        ),
         saved,
         backward: (dy, [grad]) => tf.mul(items.spread(dy, result), grad),
       };
@@ -59,24 +67,38 @@ export function perImageItems(rank: number): ItemLayout {
 }
 
 /**
- * One loss per class considered (listed in result.classes): dy [K] spreads over the channel
- * axis (`axis` of an input of `rank` with `channels` channels); a class not considered has a
- * zero gradient already. With one channel (sigmoid input) the single class maps to it.
+ * One loss per candidate class, in increasing order (every class for 'present' and 'all', the
+ * listed ones for a list): a fixed shape [K] on every path and backend, where the core lists
+ * only the classes the data has; a candidate not considered scores 0 and has no gradient.
+ * dy [K] spreads over the channel axis (`axis` of an input of `rank` with `channels`
+ * channels). With one channel (sigmoid input) the single candidate maps to it.
  */
-export function perClassItems(rank: number, axis: number, channels: number): ItemLayout {
+export function perCandidateItems(
+  rank: number,
+  axis: number,
+  channels: number,
+  candidates: readonly number[],
+): ItemLayout {
+  const K = candidates.length;
   return {
-    shape: (r) => [r.losses!.length],
-    spread: (dy, r) => {
-      const classes = r.classes ?? [];
+    shape: () => [K],
+    values: (r) => {
+      const out = new Float32Array(K);
+      (r.classes ?? []).forEach((c, j) => {
+        out[candidates.indexOf(c)] = r.losses![j];
+      });
+      return out;
+    },
+    spread: (dy) => {
       const shape = new Array(rank).fill(1);
       shape[axis] = channels;
-      if (channels === 1) return tf.reshape(classes.length ? dy : tf.zeros([1]), shape);
-      // Channel c takes dy[k] where classes[k] = c; absent channels point at an appended 0.
-      const index = new Int32Array(channels).fill(classes.length);
-      classes.forEach((c, k) => {
+      if (channels === 1) return tf.reshape(dy, shape);
+      // Channel c takes dy[k] where candidates[k] = c; other channels point at an appended 0.
+      const index = new Int32Array(channels).fill(K);
+      candidates.forEach((c, k) => {
         index[c] = k;
       });
-      const padded = tf.concat([tf.reshape(dy, [classes.length]), tf.zeros([1])]);
+      const padded = tf.concat([tf.reshape(dy, [K]), tf.zeros([1])]);
       return tf.reshape(tf.gather(padded, tf.tensor1d(index, 'int32')), shape);
     },
   };
@@ -84,22 +106,34 @@ export function perClassItems(rank: number, axis: number, channels: number): Ite
 
 /**
  * The items of a Lovász loss with reduction 'none' (undefined otherwise): one per image with
- * perImage, else one per class considered, along the channel axis of `geo`.
+ * perImage, else one per candidate class (see {@link perCandidateItems}).
  */
 export function lovaszItems(
   x: tf.Tensor,
   geo: { nchw: boolean; channels: number },
-  opts: { reduction: string; perImage: boolean },
+  opts: { reduction: string; perImage: boolean; classes: ClassSelection },
 ): ItemLayout | undefined {
   if (opts.reduction !== 'none') return undefined;
   if (opts.perImage) return perImageItems(x.rank);
-  return perClassItems(x.rank, geo.nchw ? 1 : x.rank - 1, geo.channels);
+  const candidates = softmaxItemClasses({ geo, classes: opts.classes });
+  return perCandidateItems(x.rank, geo.nchw ? 1 : x.rank - 1, geo.channels, candidates);
 }
 
-/** One loss per pixel [B, H, W]: dy spreads over the channel axis `axis` (none: same shape). */
-export function perPixelItems(labelShape: number[], axis: number | null): ItemLayout {
+/**
+ * One loss per pixel: the losses tensor has `itemShape` (the labels' shape), and dy spreads
+ * over the channel axis `axis` of the input after taking the pixels' shape `spatial` (none:
+ * the input has the pixels' shape).
+ */
+export function perPixelItems(
+  itemShape: readonly number[],
+  spatial: readonly number[],
+  axis: number | null,
+): ItemLayout {
   return {
-    shape: () => labelShape,
-    spread: (dy) => (axis === null ? dy : tf.expandDims(dy, axis)),
+    shape: () => [...itemShape],
+    spread: (dy) => {
+      const pixels = tf.reshape(dy, [...spatial]);
+      return axis === null ? pixels : tf.expandDims(pixels, axis);
+    },
   };
 }

@@ -7,11 +7,8 @@ import { choosePath, type PathOption } from './path.js';
 import { rejectOut } from './reject-out.js';
 import { pixelTensors } from './tensor-geometry.js';
 import { checkTensor, valuesOf } from './tensor-input.js';
-import { lovaszHingeTensor } from './tensor-path/hinge.js';
+import { lovaszHingeOnDevice } from './tensor-path/hinge.js';
 import { TFJS_HINGE_OPTIONS } from './tfjs-options.js';
-
-/** Options only the core path computes (with their default values the tensor path runs). */
-const HINGE_CORE_ONLY = ['variant', 'symmetric', 'reduction', 'kernel'] as const;
 
 /**
  * Lovász hinge loss for binary segmentation, from logits, as a differentiable tf.Scalar.
@@ -24,14 +21,14 @@ const HINGE_CORE_ONLY = ['variant', 'symmetric', 'reduction', 'kernel'] as const
  * Shapes: logits `[B, ...spatial]` (float32; any number of spatial axes, at least one), labels
  * of the same shape or with a trailing 1 (int32 or integer float32), values 0, 1 or `ignore`.
  * Returns a tf.Scalar, or with reduction 'none' a tf.Tensor1D of one loss per image ([B] with
- * perImage, else [1]). Options: {@link LovaszHingeOptions} and {@link PathOption} (variant,
- * symmetric, a reduction other than 'mean' and a kernel other than 'auto' are computed on the
- * core path only; kernel picks the core's WebAssembly or JavaScript implementation).
+ * perImage, else [1]). Options: {@link LovaszHingeOptions} and {@link PathOption} (every
+ * option runs on either path; `kernel` picks the core's WebAssembly or JavaScript
+ * implementation, so a kernel other than 'auto' takes the core path).
  *
  * `path` chooses where it runs: 'core' downloads the tensors once per call and runs the exact
- * typed-array core; 'tensor' stays on the backend (tf.topk, tf.cumsum, tf.scatterND; see
- * `lovaszHingeTensor`: it checks the options and shapes but does not scan the values); 'auto'
- * takes 'tensor' on webgl and webgpu, else 'core'.
+ * typed-array core; 'tensor' stays on the backend (tf.topk, tf.cumsum, tf.scatterND: the
+ * options and shapes are checked, the values are not scanned, which would need a download);
+ * 'auto' takes 'tensor' on webgl and webgpu, else 'core'.
  * @example
  * ```ts
  * import { lovaszHinge } from 'lovasz/tfjs';
@@ -50,6 +47,12 @@ export function lovaszHinge(
   labels: Tensor,
   options: LovaszHingeOptions & PathOption & { reduction: 'none' },
 ): Tensor1D;
+// A reduction known only at run time: a scalar, or the 'none' losses.
+export function lovaszHinge(
+  logits: Tensor,
+  labels: Tensor,
+  options?: LovaszHingeOptions & PathOption,
+): Tensor;
 export function lovaszHinge(
   logits: Tensor,
   labels: Tensor,
@@ -61,17 +64,15 @@ export function lovaszHinge(
   rejectOut(fn, options);
   const opts = resolveOptions(fn, TFJS_HINGE_OPTIONS, options);
   const geo = pixelTensors(fn, 'logits', logits, labels);
-  // The tensor path reads [B, H, W] inputs.
-  const shapeReason =
-    logits.rank === 3 && labels.rank === 3
-      ? null
-      : `inputs of shape ${JSON.stringify(logits.shape)} with labels ${JSON.stringify(labels.shape)}`;
-  const path = choosePath(fn, opts.path, opts, TFJS_HINGE_OPTIONS, HINGE_CORE_ONLY, shapeReason);
-  const { path: _, ...core } = opts;
+  const { path: _, kernel, ...resolved } = opts;
+  // kernel chooses between the core's implementations: any choice but 'auto' needs the core.
+  const coreOnly = kernel === 'auto' ? null : `kernel '${kernel}'`;
   // An empty input has nothing to download: the core handles it.
-  if (path === 'tensor' && logits.size > 0) return lovaszHingeTensor(logits, labels, core);
+  if (choosePath(fn, opts.path, coreOnly) === 'tensor' && logits.size > 0) {
+    return lovaszHingeOnDevice(logits, labels, { ...resolved, geo });
+  }
   const y = valuesOf(labels);
   const items = opts.reduction === 'none' ? perImageItems(logits.rank) : undefined;
-  const resolved = { ...core, out: null };
-  return lossOp(logits, (x) => hingeResolved(fn, x, y, geo, resolved), items);
+  const core = { ...resolved, kernel, out: null };
+  return lossOp(logits, (x) => hingeResolved(fn, x, y, geo, core), items);
 }

@@ -1,11 +1,13 @@
 import type { Scalar, Tensor, Tensor1D } from '@tensorflow/tfjs-core';
 import { resolveOptions } from '../core/options/option-spec.js';
 import type { LovaszSigmoidOptions } from '../core/options/softmax-options.js';
-import { softmaxResolved } from '../core/softmax.js';
-import { lossOp, perClassItems, perImageItems } from './loss-op.js';
+import { checkOptionsFit, softmaxResolved } from '../core/softmax.js';
+import { lossOp, lovaszItems } from './loss-op.js';
+import { choosePath, type PathOption } from './path.js';
 import { rejectOut } from './reject-out.js';
 import { pixelTensors } from './tensor-geometry.js';
 import { checkTensor, valuesOf } from './tensor-input.js';
+import { lovaszSoftmaxOnDevice } from './tensor-path/softmax.js';
 import { TFJS_SIGMOID_OPTIONS } from './tfjs-options.js';
 
 /**
@@ -19,7 +21,8 @@ import { TFJS_SIGMOID_OPTIONS } from './tfjs-options.js';
  * tf.Tensor1D of one loss per image (perImage) or per class considered.
  *
  * Shapes: logits `[B, ...spatial]`, labels of the same shape (or with a trailing 1) of 0, 1 or
- * `ignore`. Options: {@link LovaszSigmoidOptions}.
+ * `ignore`. Options: {@link LovaszSigmoidOptions} and {@link PathOption} (on webgl and webgpu
+ * 'auto' computes it on the device, the sigmoid included).
  * @example
  * ```ts
  * import { lovaszSigmoid } from 'lovasz/tfjs';
@@ -30,17 +33,23 @@ import { TFJS_SIGMOID_OPTIONS } from './tfjs-options.js';
 export function lovaszSigmoid(
   logits: Tensor,
   labels: Tensor,
-  options?: LovaszSigmoidOptions & { reduction?: 'mean' | 'sum' },
+  options?: LovaszSigmoidOptions & PathOption & { reduction?: 'mean' | 'sum' },
 ): Scalar;
 export function lovaszSigmoid(
   logits: Tensor,
   labels: Tensor,
-  options: LovaszSigmoidOptions & { reduction: 'none' },
+  options: LovaszSigmoidOptions & PathOption & { reduction: 'none' },
 ): Tensor1D;
+// A reduction known only at run time: a scalar, or the 'none' losses.
 export function lovaszSigmoid(
   logits: Tensor,
   labels: Tensor,
-  options: LovaszSigmoidOptions = {},
+  options?: LovaszSigmoidOptions & PathOption,
+): Tensor;
+export function lovaszSigmoid(
+  logits: Tensor,
+  labels: Tensor,
+  options: LovaszSigmoidOptions & PathOption = {},
 ): Tensor {
   const fn = 'lovaszSigmoid';
   rejectOut(fn, options);
@@ -48,13 +57,14 @@ export function lovaszSigmoid(
   checkTensor(fn, 'labels', labels);
   const opts = resolveOptions(fn, TFJS_SIGMOID_OPTIONS, options);
   const geo = pixelTensors(fn, 'logits', logits, labels);
+  const { path: _, ...rest } = opts;
+  const resolved = { ...rest, layout: 'NHWC', fromLogits: true } as const;
+  checkOptionsFit(fn, geo, resolved);
+  if (choosePath(fn, opts.path) === 'tensor' && logits.size > 0) {
+    return lovaszSoftmaxOnDevice(logits, labels, { ...resolved, geo });
+  }
   const y = valuesOf(labels);
-  const resolved = { ...opts, layout: 'NHWC', fromLogits: true, out: null } as const;
-  const items =
-    opts.reduction !== 'none'
-      ? undefined
-      : opts.perImage
-        ? perImageItems(logits.rank)
-        : perClassItems(logits.rank, 0, 1);
-  return lossOp(logits, (x) => softmaxResolved(fn, 'logits', x, y, geo, resolved), items);
+  const core = { ...resolved, out: null };
+  const items = lovaszItems(logits, geo, opts);
+  return lossOp(logits, (x) => softmaxResolved(fn, 'logits', x, y, geo, core), items);
 }

@@ -7,11 +7,8 @@ import { choosePath, type PathOption } from './path.js';
 import { rejectOut } from './reject-out.js';
 import { predictionTensors } from './tensor-geometry.js';
 import { checkTensor, valuesOf } from './tensor-input.js';
-import { lovaszSoftmaxTensor } from './tensor-path/softmax.js';
+import { lovaszSoftmaxOnDevice } from './tensor-path/softmax.js';
 import { TFJS_SOFTMAX_OPTIONS } from './tfjs-options.js';
-
-/** Options only the core path computes (with their default values the tensor path runs). */
-const SOFTMAX_CORE_ONLY = ['fromLogits', 'classWeights', 'reduction'] as const;
 
 /**
  * Lovász-Softmax loss (and Lovász-Sigmoid) from probabilities, as a differentiable tf.Scalar.
@@ -26,15 +23,16 @@ const SOFTMAX_CORE_ONLY = ['fromLogits', 'classWeights', 'reduction'] as const;
  * sigmoid probabilities `[B, ...spatial]` (Lovász-Sigmoid: pass classes [1]) with labels of the
  * same shape. The rule: probas are sigmoid probabilities exactly when the labels have their
  * shape. Labels may carry a trailing 1 (`[B, ...spatial, 1]`). Returns a tf.Scalar, or with
- * reduction 'none' a tf.Tensor1D of one loss per image (perImage) or per class considered.
+ * reduction 'none' a tf.Tensor1D of one loss per image (perImage) or one per candidate class
+ * (every class for 'present' and 'all', the listed ones for a list; 0 for a class the data
+ * leaves out), the same shape on every path and backend.
  * With `fromLogits: true` the first argument holds logits and the softmax (the sigmoid, for
  * one channel) is fused: no gradient of tf.softmax is needed. Options:
- * {@link LovaszSoftmaxOptions} and {@link PathOption} (the tensor path computes the defaults
- * of fromLogits, classWeights and reduction only).
+ * {@link LovaszSoftmaxOptions} and {@link PathOption} (every option runs on either path).
  *
  * `path` chooses where it runs: 'core' downloads the tensors once per call and runs the exact
- * typed-array core; 'tensor' stays on the backend (tf.topk, tf.cumsum, tf.scatterND; see
- * `lovaszSoftmaxTensor`: it checks the options and shapes but does not scan the values);
+ * typed-array core; 'tensor' stays on the backend (tf.topk, tf.cumsum, tf.scatterND: the
+ * options and shapes are checked, the values are not scanned, which would need a download);
  * 'auto' takes 'tensor' on webgl and webgpu, else 'core'.
  * @example
  * ```ts
@@ -55,6 +53,12 @@ export function lovaszSoftmax(
   labels: Tensor,
   options: LovaszSoftmaxOptions & PathOption & { reduction: 'none' },
 ): Tensor1D;
+// A reduction known only at run time: a scalar, or the 'none' losses.
+export function lovaszSoftmax(
+  probas: Tensor,
+  labels: Tensor,
+  options?: LovaszSoftmaxOptions & PathOption,
+): Tensor;
 export function lovaszSoftmax(
   probas: Tensor,
   labels: Tensor,
@@ -67,25 +71,13 @@ export function lovaszSoftmax(
   const opts = resolveOptions(fn, TFJS_SOFTMAX_OPTIONS, options);
   const geo = predictionTensors(fn, probas, labels, opts.layout);
   checkOptionsFit(fn, geo, opts);
-  // The tensor path reads [B, H, W, C], [B, C, H, W] and [B, H, W] (sigmoid) inputs.
-  const rank = geo.sigmoid ? 3 : 4;
-  const shapeReason =
-    probas.rank === rank && labels.rank === rank - (geo.sigmoid ? 0 : 1)
-      ? null
-      : `inputs of shape ${JSON.stringify(probas.shape)} with labels ${JSON.stringify(labels.shape)}`;
-  const path = choosePath(
-    fn,
-    opts.path,
-    opts,
-    TFJS_SOFTMAX_OPTIONS,
-    SOFTMAX_CORE_ONLY,
-    shapeReason,
-  );
-  const { path: _, ...core } = opts;
+  const { path: _, ...resolved } = opts;
   // An empty input has nothing to download: the core handles it.
-  if (path === 'tensor' && probas.size > 0) return lovaszSoftmaxTensor(probas, labels, core);
+  if (choosePath(fn, opts.path) === 'tensor' && probas.size > 0) {
+    return lovaszSoftmaxOnDevice(probas, labels, { ...resolved, geo });
+  }
   const y = valuesOf(labels);
-  const resolved = { ...core, out: null };
   const items = lovaszItems(probas, geo, opts);
-  return lossOp(probas, (x) => softmaxResolved(fn, 'probas', x, y, geo, resolved), items);
+  const core = { ...resolved, out: null };
+  return lossOp(probas, (x) => softmaxResolved(fn, 'probas', x, y, geo, core), items);
 }

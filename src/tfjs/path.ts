@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { enumOption } from '../core/options/common-options.js';
-import type { OptionSpec, OptionTable } from '../core/options/option-spec.js';
+import type { OptionSpec } from '../core/options/option-spec.js';
 
 /**
  * Where a Lovász loss is computed:
@@ -11,9 +11,9 @@ import type { OptionSpec, OptionTable } from '../core/options/option-spec.js';
  *   (tf.topk, tf.cumsum, tf.scatterND), so the data never leaves a GPU backend;
  * - 'auto' (default): 'tensor' on the GPU backends 'webgl' and 'webgpu', else 'core'.
  *
- * Both paths compute the same loss; the tensor path supports the default values of the
- * options that only the core computes (such as fromLogits and reduction), and with 'auto'
- * any other value selects the core path.
+ * Both paths compute the same loss, with every option, on any number of spatial axes; only the
+ * hinge's `kernel` (a choice between the core's implementations) other than 'auto' needs the
+ * core path: 'auto' then takes it (with a debug-level note) and 'tensor' refuses.
  *
  * @example
  * ```ts
@@ -62,37 +62,30 @@ export function autoPath(): 'core' | 'tensor' {
 }
 
 /**
- * The path a call takes: `path` resolved by the backend, then refused or left for the core
- * when the call needs something the tensor path does not compute: an option of `opts` in
- * `coreOnly` whose value differs from the default of `table`, or `reason` (a shape the
- * tensor path does not take, say). With 'tensor' that is an error naming it; with 'auto' the
- * core path computes the call.
+ * The path a call takes: `path` resolved by the backend ('auto': 'tensor' on webgl and webgpu),
+ * unless the call needs what only the core computes (`coreOnly` names it, e.g. "kernel
+ * 'wasm'"): then 'tensor' is an error naming it, and 'auto' takes the core path and says so
+ * once per function and reason at the console's debug level (the inputs are downloaded).
  */
 export function choosePath(
   fn: string,
   path: LossPath,
-  opts: Readonly<Record<string, unknown>>,
-  table: OptionTable,
-  coreOnly: readonly string[],
-  reason: string | null = null,
+  coreOnly: string | null = null,
 ): 'core' | 'tensor' {
   const resolved = path === 'auto' ? autoPath() : path;
-  if (resolved === 'core') return resolved;
-  let why = reason;
-  for (const key of coreOnly) {
-    if (why !== null) break;
-    if (!sameValue(opts[key], table[key].default)) {
-      why = `'${key}' (got ${JSON.stringify(opts[key])})`;
-    }
-  }
-  if (why === null) return 'tensor';
+  if (resolved === 'core' || coreOnly === null) return resolved;
   if (path === 'tensor') {
-    throw new RangeError(`${fn}: path 'tensor' does not support ${why}; use path 'core' or 'auto'`);
+    throw new RangeError(
+      `${fn}: path 'tensor' does not support ${coreOnly}; use path 'core' or 'auto'`,
+    );
+  }
+  const note = `${fn}: ${coreOnly} is computed on the core path only, so on the ${tf.getBackend()} backend this call downloads its inputs`;
+  if (!NOTED.has(note)) {
+    NOTED.add(note);
+    console.debug(note);
   }
   return 'core';
 }
 
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  return JSON.stringify(a) === JSON.stringify(b);
-}
+/** The notes already given (one per function and reason). */
+const NOTED = new Set<string>();

@@ -10,7 +10,7 @@ import { pathOption } from './path.js';
 
 /**
  * The option tables of the lovasz/tfjs losses: the core's, without `out` (a tensor is
- * returned instead), with `path` for the losses that have a tensor path.
+ * returned instead), with `path` (every loss has a tensor path).
  */
 
 export const TFJS_SOFTMAX_OPTIONS = {
@@ -23,10 +23,22 @@ export const TFJS_HINGE_OPTIONS = {
   path: pathOption,
 } as const;
 
-export const TFJS_SIGMOID_OPTIONS = omitOptions(SIGMOID_OPTIONS, ['out']);
+export const TFJS_SIGMOID_OPTIONS = {
+  ...omitOptions(SIGMOID_OPTIONS, ['out']),
+  path: pathOption,
+} as const;
 
-export const TFJS_MULTILABEL_OPTIONS = omitOptions(MULTILABEL_OPTIONS, ['out']);
+export const TFJS_MULTILABEL_OPTIONS = {
+  ...omitOptions(MULTILABEL_OPTIONS, ['out']),
+  path: pathOption,
+} as const;
 
-export const TFJS_XLOSS_OPTIONS = omitOptions(XLOSS_OPTIONS, ['out']);
+export const TFJS_XLOSS_OPTIONS = {
+  ...omitOptions(XLOSS_OPTIONS, ['out']),
+  path: pathOption,
+} as const;
 
-export const TFJS_BINARY_XLOSS_OPTIONS = omitOptions(BINARY_XLOSS_OPTIONS, ['out']);
+export const TFJS_BINARY_XLOSS_OPTIONS = {
+  ...omitOptions(BINARY_XLOSS_OPTIONS, ['out']),
+  path: pathOption,
+} as const;

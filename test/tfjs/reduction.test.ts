@@ -35,15 +35,17 @@ describeEachBackend('reduction none in lovasz/tfjs', () => {
     tf.dispose([x, y, dy]);
   });
 
-  it('lovaszSoftmax without perImage returns one loss per class present and spreads dy per class', () => {
+  it('lovaszSoftmax without perImage returns one loss per candidate class (0 for one the data lacks) and spreads dy per class', () => {
     const x = tf.tensor(probs, [B, H, W, C]);
     const y = tf.tensor(labels, [B, H, W], 'int32');
     const o = { ignore: 255, reduction: 'none' } as const;
     const r = core.lovaszSoftmax(probs, labels, [B, H, W, C], o);
     expect(r.classes).toEqual([0, 1, 2]); // class 3 never occurs
-    const dy = tf.tensor1d([2, 0, -1]);
+    // The tensor has a fixed shape [C] on every path and backend: class 3 scores 0, and its dy
+    // moves nothing.
+    const dy = tf.tensor1d([2, 0, -1, 5]);
     const { losses, grad } = weighted((t) => L.lovaszSoftmax(t, y, o), x, dy);
-    expect(losses).toEqual(Array.from(Float32Array.from(r.losses!)));
+    expect(losses).toEqual([...Array.from(Float32Array.from(r.losses!)), 0]);
     const perClass = [2, 0, -1, 0];
     for (let i = 0; i < grad.length; i++)
       expect(grad[i]).toBeCloseTo(r.grad[i] * perClass[i % C], 6);
@@ -91,12 +93,16 @@ describeEachBackend('reduction none in lovasz/tfjs', () => {
     tf.dispose([x, t, value, grad]);
   });
 
-  it("options only the core computes are an error on path 'tensor' and pick the core on 'auto'", () => {
+  it("every option runs on path 'tensor' too; wrong values get the same message on both paths", () => {
     const x = tf.tensor(probs, [B, H, W, C]);
     const y = tf.tensor(labels, [B, H, W], 'int32');
-    expect(() => L.lovaszSoftmax(x, y, { ignore: 255, fromLogits: true, path: 'tensor' })).toThrow(
-      /^lovaszSoftmax: path 'tensor' does not support 'fromLogits' \(got true\); use path 'core' or 'auto'$/,
+    const fused = { ignore: 255, fromLogits: true, classWeights: [1, 2, 1, 1] };
+    const onDevice = L.lovaszSoftmax(x, y, { ...fused, path: 'tensor' });
+    const viaCore = core.lovaszSoftmax(probs, labels, [B, H, W, C], fused);
+    expect(Math.abs(onDevice.dataSync()[0] - viaCore.loss)).toBeLessThanOrEqual(
+      1e-4 * viaCore.loss,
     );
+    onDevice.dispose();
     // A wrong value gets the core's message on the tensor path too, not "does not support".
     expect(() => L.lovaszSoftmax(x, y, { reduction: 'bogus' as never, path: 'tensor' })).toThrow(
       /^lovaszSoftmax: 'reduction' must be 'mean', 'sum' or 'none', got 'bogus'$/,

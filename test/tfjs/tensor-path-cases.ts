@@ -1,5 +1,6 @@
 /**
- * The cases of the tensor-path functions (src/tfjs/tensor-path) against the core, option by
+ * The cases of the tensor path (the lovasz/tfjs losses with path 'tensor', which hand their
+ * resolved options to src/tfjs/tensor-path) against the core, option by
  * option: random shapes, options and values drawn from a seed, plus the edge cases (all void,
  * a fully void image with perImage, one pixel, one valid pixel). {@link compareCase} runs the
  * tensor-path function and its gradient (tf.grad, with dy) and the core function on the same
@@ -15,14 +16,8 @@ import type { ClassSelection } from '../../src/core/options/common-options.js';
 import type { Reduction } from '../../src/core/reduction.js';
 import { lovaszSoftmax as coreSoftmax } from '../../src/core/softmax.js';
 import { xloss as coreXloss } from '../../src/core/xloss.js';
-import {
-  binaryXlossOnDevice,
-  lovaszHingeOnDevice,
-  lovaszMultilabelOnDevice,
-  lovaszSoftmaxOnDevice,
-  softmaxItemClasses,
-  xlossOnDevice,
-} from '../../src/tfjs/tensor-path/index.js';
+import * as L from '../../src/tfjs/index.js';
+import { lovaszSoftmaxOnDevice, softmaxItemClasses } from '../../src/tfjs/tensor-path/index.js';
 import { maxAbsDiff, relErr } from '../compare.js';
 import { rng } from './rng.js';
 
@@ -212,7 +207,7 @@ export function softmaxCase(seed: number, dims?: Dims): OptionCase {
     y,
     yShape: [B, H, W],
     dy,
-    device: (t, l) => lovaszSoftmaxOnDevice(t, l, plan),
+    device: (t, l) => L.lovaszSoftmax(t, l, { ...options, path: 'tensor' }),
     core: () => classItems(coreSoftmax(x, y, xShape, options), reduction, perImage, ids, dy, B),
   };
 }
@@ -260,7 +255,7 @@ export function hingeCase(seed: number, dims?: { B: number; H: number; W: number
     y,
     yShape: [B, H, W],
     dy,
-    device: (t, l) => lovaszHingeOnDevice(t, l, { geo: { batch: B, pixels: P }, ...options }),
+    device: (t, l) => L.lovaszHinge(t, l, { ...options, path: 'tensor' }),
     core: () => {
       const res = coreHinge(x, y, [B, H, W], { ...options, kernel: 'js' });
       if (reduction !== 'none') return { value: [res.loss], grad: res.grad };
@@ -319,7 +314,7 @@ export function multilabelCase(seed: number, dims?: Dims): OptionCase {
     y,
     yShape: xShape,
     dy,
-    device: (t, l) => lovaszMultilabelOnDevice(t, l, plan),
+    device: (t, l) => L.lovaszMultilabel(t, l, { ...options, path: 'tensor' }),
     core: () => classItems(coreMultilabel(x, y, xShape, options), reduction, perImage, ids, dy, B),
   };
 }
@@ -346,8 +341,7 @@ export function xlossCase(seed: number, dims?: Dims): OptionCase {
     y,
     yShape: [B, H, W],
     dy: dyOf(r, reduction, B * P, false),
-    device: (t, l) =>
-      xlossOnDevice(t, l, { geo: { batch: B, pixels: P, channels: C, nchw }, ignore, reduction }),
+    device: (t, l) => L.xloss(t, l, { ...options, path: 'tensor' }),
     core: () => {
       const res = coreXloss(x, y, xShape, options);
       return { value: reduction === 'none' ? Array.from(res.losses!) : [res.loss], grad: res.grad };
@@ -371,7 +365,7 @@ export function binaryXlossCase(seed: number, dims?: Dims): OptionCase {
     y,
     yShape: shape,
     dy: dyOf(r, reduction, n, false),
-    device: (t, l) => binaryXlossOnDevice(t, l, { ignore, reduction }),
+    device: (t, l) => L.binaryXloss(t, l, { ignore, reduction, path: 'tensor' }),
     core: () => {
       const res = coreBinaryXloss(x, y, { ignore, reduction });
       return { value: reduction === 'none' ? Array.from(res.losses!) : [res.loss], grad: res.grad };

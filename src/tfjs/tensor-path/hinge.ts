@@ -1,6 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { lovaszHinge as coreHinge } from '../../core/hinge.js';
-import type { LovaszHingeOptions } from '../../core/options/hinge-options.js';
 import { jaccardGradSorted } from './jaccard-grad.js';
 import { deviceLossOp, emptyLoss } from './loss-op.js';
 import type { TensorHingePlan } from './plans.js';
@@ -101,35 +99,5 @@ export function lovaszHingeOnDevice(
       backward: (dy, [g]) =>
         tf.reshape(tf.mul(dy.rank === 0 ? dy : tf.reshape(dy, [groups, 1]), g), shape),
     };
-  });
-}
-
-/**
- * The tensor path with the options of the core `lovaszHinge` (logits and labels [B, H, W]):
- * checks them with the core (on an empty batch: the core's errors, nothing read), resolves
- * them into a {@link TensorHingePlan} and runs {@link lovaszHingeOnDevice}. `kernel` (which core
- * implementation) has no meaning here and is only checked.
- *
- * Defaults as in the core: perImage true, ignore null, variant 'relu', symmetric false,
- * reduction 'mean'.
- * @example
- * ```ts
- * const loss = lovaszHingeTensor(logits, labels, { ignore: 255, variant: 'elu+1' });
- * ```
- */
-export function lovaszHingeTensor(
-  logits: tf.Tensor,
-  labels: tf.Tensor,
-  options: LovaszHingeOptions,
-): tf.Tensor {
-  const [B, ...spatial] = logits.shape;
-  coreHinge(new Float32Array(0), new Int32Array(0), [0, ...spatial], options);
-  return lovaszHingeOnDevice(logits, labels, {
-    geo: { batch: B, pixels: spatial.reduce((a, b) => a * b, 1) },
-    perImage: options.perImage ?? true,
-    ignore: options.ignore ?? null,
-    variant: options.variant ?? 'relu',
-    symmetric: options.symmetric ?? false,
-    reduction: options.reduction ?? 'mean',
   });
 }

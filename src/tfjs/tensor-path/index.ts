@@ -3,7 +3,7 @@
  * backend, nothing read back. Each takes the input tensors and one resolved, validated plan
  * (plans.ts); the `lovasz/tfjs` wrappers make the plan.
  */
-export { lovaszHingeOnDevice, lovaszHingeTensor } from './hinge.js';
+export { lovaszHingeOnDevice } from './hinge.js';
 export { lovaszMultilabelOnDevice } from './multilabel.js';
 export {
   softmaxItemClasses,
@@ -13,5 +13,5 @@ export {
   type TensorSoftmaxPlan,
   type TensorXlossPlan,
 } from './plans.js';
-export { lovaszSoftmaxOnDevice, lovaszSoftmaxTensor, softmaxPlanOf } from './softmax.js';
+export { lovaszSoftmaxOnDevice } from './softmax.js';
 export { binaryXlossOnDevice, xlossOnDevice } from './xloss.js';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { customOp } from '../custom-op.js';
 
 /** A loss and how to get its gradient, as tensors (the forward half of {@link deviceLossOp}). */
 export interface DeviceLoss {
@@ -25,15 +26,7 @@ export interface DeviceLoss {
  * saved tensors only while a tape is recording. Nothing is read back.
  */
 export function deviceLossOp(x: tf.Tensor, compute: (x: tf.Tensor) => DeviceLoss): tf.Tensor {
-  // customGrad passes the inputs, then the save function, as one rest list.
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const input = args[0] as tf.Tensor;
-    const save = args[1] as tf.GradSaveFunc;
-    const { value, saved, backward } = compute(input);
-    save(saved);
-    return { value, gradFunc: (dy: tf.Tensor, kept: tf.Tensor[]) => backward(dy, kept) };
-  });
-  return op(x);
+  return customOp(compute)(x);
 }
 
 /**

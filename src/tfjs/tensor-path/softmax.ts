@@ -1,6 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { LovaszSoftmaxOptions } from '../../core/options/softmax-options.js';
-import { lovaszSoftmax as coreSoftmax } from '../../core/softmax.js';
 import { lovaszRows, reduceRows, spreadDy } from './class-rows.js';
 import { deviceLossOp, emptyLoss } from './loss-op.js';
 import { softmaxItemClasses, type TensorSoftmaxPlan } from './plans.js';
@@ -93,48 +91,4 @@ export function lovaszSoftmaxOnDevice(
       },
     };
   });
-}
-
-/**
- * The tensor path with the options of the core `lovaszSoftmax` ([B, H, W, C], [B, C, H, W] or
- * [B, H, W] probabilities, or logits with fromLogits): checks them with the core (on an empty
- * batch, so the errors are the core's and nothing is read), resolves them into a
- * {@link TensorSoftmaxPlan} and runs {@link lovaszSoftmaxOnDevice}.
- *
- * Shapes: probas [B, H, W, C] ('NHWC'), [B, C, H, W] ('NCHW') or [B, H, W] (sigmoid, classes a
- * one-class list); labels [B, H, W]. Defaults as in the core: classes 'present', perImage
- * false, ignore null, layout 'NHWC', fromLogits false, classWeights null, reduction 'mean'.
- * @example
- * ```ts
- * const loss = lovaszSoftmaxTensor(probas, labels, { ignore: 255 });
- * ```
- */
-export function lovaszSoftmaxTensor(
-  probas: tf.Tensor,
-  labels: tf.Tensor,
-  options: LovaszSoftmaxOptions,
-): tf.Tensor {
-  const shape = probas.shape as number[];
-  coreSoftmax(new Float32Array(0), new Int32Array(0), [0, ...shape.slice(1)], options);
-  return lovaszSoftmaxOnDevice(probas, labels, softmaxPlanOf(shape, options));
-}
-
-/** The plan of core-checked lovaszSoftmax options for an input of `shape` (rank 3 or 4). */
-export function softmaxPlanOf(shape: number[], options: LovaszSoftmaxOptions): TensorSoftmaxPlan {
-  const sigmoid = shape.length === 3;
-  const nchw = !sigmoid && options.layout === 'NCHW';
-  const [B, C, H, W] = sigmoid
-    ? [shape[0], 1, shape[1], shape[2]]
-    : nchw
-      ? shape
-      : [shape[0], shape[3], shape[1], shape[2]];
-  return {
-    geo: { batch: B, pixels: H * W, channels: C, nchw },
-    classes: options.classes ?? 'present',
-    perImage: options.perImage ?? false,
-    ignore: options.ignore ?? null,
-    fromLogits: options.fromLogits ?? false,
-    classWeights: options.classWeights ? Float64Array.from(options.classWeights) : null,
-    reduction: options.reduction ?? 'mean',
-  };
 }
