@@ -72,8 +72,6 @@ export interface IouResult {
   perImageMIoU?: number;
 }
 
-type Logs = { [key: string]: number | tf.Scalar };
-
 /**
  * The iouCallbacks of each model in training. Filled by IouCallback.onTrainBegin and read by
  * the dispatcher below, which tfjs-layers runs before any callback passed to fit.
@@ -89,7 +87,10 @@ const attached = new WeakMap<object, Set<IouCallback>>();
  * the model first; the callbacks' own onEpochEnd then finds the epoch done.
  */
 class IouDispatcher extends Callback {
-  override async onEpochEnd(epoch: number, logs?: Logs): Promise<void> {
+  override async onEpochEnd(
+    epoch: number,
+    logs?: Record<string, number | tf.Scalar>,
+  ): Promise<void> {
     const callbacks = attached.get(this.model);
     if (!callbacks || !logs) return;
     for (const callback of callbacks) await callback.writeLogs(epoch, logs);
@@ -249,18 +250,22 @@ export class IouCallback extends Callback {
     set.add(this);
   }
 
+  /** Unregisters from the dispatcher at the end of this fit. */
   override async onTrainEnd(): Promise<void> {
     if (this.training) attached.get(this.training)?.delete(this);
     this.training = null;
   }
 
   /** Evaluates (unless the dispatcher did already) and writes the keys into `logs`. */
-  override async onEpochEnd(epoch: number, logs?: Logs): Promise<void> {
+  override async onEpochEnd(
+    epoch: number,
+    logs?: Record<string, number | tf.Scalar>,
+  ): Promise<void> {
     if (logs) await this.writeLogs(epoch, logs);
   }
 
   /** @internal Evaluates once per epoch (every `every` epochs) and writes into `logs`. */
-  async writeLogs(epoch: number, logs: Logs): Promise<void> {
+  async writeLogs(epoch: number, logs: Record<string, number | tf.Scalar>): Promise<void> {
     if ((epoch + 1) % this.every !== 0) return;
     if (this.doneEpoch !== epoch) {
       this.last = await this.evaluate(this.model);
