@@ -8,7 +8,7 @@ import type { KerasLoss } from '../tfjs/keras-losses.js';
  *
  * @example
  * ```ts
- * const xent: KerasLoss = (yTrue, yPred) => tf.losses.softmaxCrossEntropy(yTrue, yPred);
+ * const xent: KerasLoss = (yTrue, yPred) => tf.mean(tf.metrics.categoricalCrossentropy(yTrue, yPred));
  * const phases: KerasLossPhase[] = [
  *   { until: 10, loss: xent },
  *   { until: 14, from: xent, to: kerasLovaszSoftmax() },
