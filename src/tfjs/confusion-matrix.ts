@@ -57,6 +57,31 @@ export class TensorConfusionMatrix extends ConfusionMatrix {
     pixelTensors(fn, 'preds', preds, labels);
     return this.accumulate(fn, valuesOf(preds), valuesOf(labels), preds.shape);
   }
+
+  /**
+   * {@link TensorConfusionMatrix.update} for tensors, reading them with `await tensor.data()`
+   * instead of dataSync, so that on webgl/webgpu the page keeps running while the GPU
+   * finishes. Same checks and counts; the matrix changes only once both reads are done. The
+   * tensors must stay undisposed until the promise settles. Resolves to `this`.
+   *
+   * Shapes: preds [B, H, W], labels [B, H, W].
+   * @example
+   * ```ts
+   * const preds = tf.tidy(() => tf.argMax(model.predict(images) as tf.Tensor, -1));
+   * await cm.updateAsync(preds, labels);
+   * preds.dispose();
+   * ```
+   */
+  async updateAsync(preds: Tensor, labels: Tensor): Promise<this> {
+    const fn = 'TensorConfusionMatrix.updateAsync';
+    checkTensor(fn, 'preds', preds);
+    checkTensor(fn, 'labels', labels);
+    checkRank(fn, 'preds', preds, [3], '[B, H, W]');
+    checkShapeIs(fn, 'labels', labels, preds.shape, "the shape of 'preds'");
+    const shape = preds.shape;
+    const [p, y] = await Promise.all([preds.data(), labels.data()]);
+    return this.accumulate(fn, p as NumericArray, y as NumericArray, shape);
+  }
 }
 
 /** Tells a tensor from an array; the full check (disposed, wrong type) is checkTensor's. */

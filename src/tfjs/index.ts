@@ -42,7 +42,7 @@ export { lossSchedule } from '../index.js';
 export { binaryXloss } from './binary-xloss.js';
 export { combinedLoss } from './combined-loss.js';
 export { TensorConfusionMatrix } from './confusion-matrix.js';
-export { iou } from './iou.js';
+export { iou, iouAsync } from './iou.js';
 export { iouBinary } from './iou-binary.js';
 export {
   type KerasLoss,

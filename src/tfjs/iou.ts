@@ -27,3 +27,32 @@ export function iou(
   pixelTensors(fn, 'preds', preds, labels);
   return coreIou(valuesOf(preds), valuesOf(labels), preds.shape, numClasses, options);
 }
+
+/**
+ * {@link iou} that reads the tensors with `await tensor.data()` instead of dataSync, so that on
+ * webgl/webgpu the page keeps running while the GPU finishes (the same checks, the same
+ * result). The tensors must stay undisposed until the promise settles.
+ *
+ * Shapes: preds [B, H, W], labels [B, H, W]. Defaults: empty 1, ignore null, perImage false.
+ * @example
+ * ```ts
+ * const preds = tf.argMax(probas, -1);
+ * const perClass = await iouAsync(preds, labels, 21, { ignore: 255 });
+ * preds.dispose();
+ * ```
+ */
+export async function iouAsync(
+  preds: Tensor,
+  labels: Tensor,
+  numClasses: number,
+  options: IouOptions = {},
+): Promise<number[]> {
+  const fn = 'iouAsync';
+  checkTensor(fn, 'preds', preds);
+  checkTensor(fn, 'labels', labels);
+  checkRank(fn, 'preds', preds, [3], '[B, H, W]');
+  checkShapeIs(fn, 'labels', labels, preds.shape, "the shape of 'preds'");
+  const shape = preds.shape;
+  const [p, y] = await Promise.all([preds.data(), labels.data()]);
+  return coreIou(p, y, shape, numClasses, options);
+}

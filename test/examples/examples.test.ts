@@ -1,6 +1,6 @@
 // Runs every script in examples/ with node, as a user would after `npm run build`, so that CI
-// keeps them working: each must exit with code 0 and print its key line. They import 'lovasz'
-// and 'lovasz/tfjs' through the package's self-reference, which resolves to dist/: this relies
+// keeps them working: each must exit with code 0 and print its key line. They import 'lovasz',
+// 'lovasz/tfjs' and 'lovasz/layers' through the package's self-reference, which resolves to dist/: this relies
 // on the build (`npm test` runs `npm run build` first, as pretest) and builds only when dist/
 // is missing.
 import { execFile } from 'node:child_process';
@@ -31,6 +31,13 @@ const EXPECTED: Record<string, RegExp[]> = {
     new RegExp(`^after cross-entropy \\(40 steps\\): mIoU ${num}%$`, 'm'),
     new RegExp(`^after Lovász-Softmax fine-tuning \\(40 more steps\\): mIoU ${num}%$`, 'm'),
   ],
+  'layers-fit.mjs': [
+    new RegExp(
+      `^epoch 1: loss ${num}  batch mIoU ${num}%  val mIoU ${num}%  per-image ${num}%$`,
+      'm',
+    ),
+    new RegExp(`^final val mIoU ${num}%$`, 'm'),
+  ],
   'confusion-matrix.mjs': [
     new RegExp(`^mIoU ${num}%$`, 'm'),
     /^same as one iou\(\) call on everything: true$/m,
@@ -38,7 +45,8 @@ const EXPECTED: Record<string, RegExp[]> = {
 };
 
 beforeAll(async () => {
-  if (!existsSync(join(repo, 'dist/index.js')) || !existsSync(join(repo, 'dist/tfjs/index.js'))) {
+  const built = ['dist/index.js', 'dist/tfjs/index.js', 'dist/layers/index.js'];
+  if (!built.every((f) => existsSync(join(repo, f)))) {
     await run('npm', ['run', 'build'], { cwd: repo });
   }
 }, 120_000);

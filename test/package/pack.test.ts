@@ -2,12 +2,14 @@
 // tarball's file list, install the tarball into a scratch project in os.tmpdir() with the tfjs
 // packages from the registry, import both entry points from there (ESM, and `require` to state
 // what CommonJS users get), run one loss through each, and type-check a small TypeScript
-// consumer under `moduleResolution` node16 and bundler with our own tsc.
+// consumer under `moduleResolution` node16 and bundler with our own tsc. That project has no
+// @tensorflow/tfjs-layers, so it also shows that `lovasz` and `lovasz/tfjs` load without it; a
+// second project with tfjs-layers imports `lovasz/layers` and fits a model with it.
 //
 // Relies on the build (`npm test` runs `npm run build` first, as pretest); builds only when
 // dist/ is missing. Needs the npm registry (or npm's cache: --prefer-offline) for
-// @tensorflow/tfjs-core@4.22.0 and @tensorflow/tfjs-backend-cpu@4.22.0: 4.22.0 is both the
-// lowest and the newest release of the peer range >=4.22.0 <5.
+// @tensorflow/tfjs-core, -backend-cpu, and (second project) @tensorflow/tfjs and -layers, all
+// 4.22.0: both the lowest and the newest release of the peer range >=4.22.0 <5.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -29,6 +31,7 @@ interface PackResult {
 
 let scratch = '';
 let consumer = '';
+let layersConsumer = '';
 let files: string[] = [];
 let packed: Record<string, unknown> = {};
 const installed = () => join(consumer, 'node_modules/lovasz');
@@ -44,7 +47,11 @@ async function sh(cmd: string, args: string[], cwd: string, timeout = 120_000) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(repo, 'dist/index.js')) || !existsSync(join(repo, 'dist/tfjs/index.js'))) {
+  if (
+    !existsSync(join(repo, 'dist/index.js')) ||
+    !existsSync(join(repo, 'dist/tfjs/index.js')) ||
+    !existsSync(join(repo, 'dist/layers/index.js'))
+  ) {
     await sh('npm', ['run', 'build'], repo);
   }
   scratch = mkdtempSync(join(tmpdir(), 'lovasz-pack-'));
@@ -77,7 +84,28 @@ beforeAll(async () => {
     consumer,
   );
   packed = JSON.parse(readFileSync(join(installed(), 'package.json'), 'utf8'));
-}, 180_000);
+  layersConsumer = join(scratch, 'layers-consumer');
+  mkdirSync(layersConsumer);
+  writeFileSync(
+    join(layersConsumer, 'package.json'),
+    JSON.stringify({ name: 'layers-consumer', private: true, type: 'module' }),
+  );
+  await sh(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      join(scratch, result.filename),
+      // The bundle, as a model.fit user has it: tfjs-core with every gradient registered (the
+      // layers need them), the cpu backend, and tfjs-layers.
+      `@tensorflow/tfjs@${TFJS}`,
+      `@tensorflow/tfjs-layers@${TFJS}`,
+    ],
+    layersConsumer,
+  );
+}, 300_000);
 
 afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
@@ -106,6 +134,8 @@ describe('the tarball (npm pack)', () => {
       'dist/index.d.ts',
       'dist/tfjs/index.js',
       'dist/tfjs/index.d.ts',
+      'dist/layers/index.js',
+      'dist/layers/index.d.ts',
     ]) {
       expect(files, `${f} is missing from the tarball`).toContain(f);
     }
@@ -190,6 +220,144 @@ describe('the tarball (npm pack)', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+});
+
+describe('the entry points and tfjs-layers', () => {
+  it('lovasz and lovasz/tfjs reach no file that imports @tensorflow/tfjs-layers; lovasz/layers does', () => {
+    /** The specifiers of packages reached from `entry` through relative imports. */
+    const reached = (entry: string): Set<string> => {
+      const seen = new Set<string>();
+      const packages = new Set<string>();
+      const visit = (f: string) => {
+        if (seen.has(f)) return;
+        seen.add(f);
+        for (const spec of importsOf(readFileSync(join(installed(), f), 'utf8'))) {
+          if (spec.startsWith('.')) visit(normalize(join(dirname(f), spec)));
+          else packages.add(spec);
+        }
+      };
+      visit(entry);
+      return packages;
+    };
+    expect([...reached('dist/index.js')]).not.toContain('@tensorflow/tfjs-layers');
+    expect([...reached('dist/tfjs/index.js')]).not.toContain('@tensorflow/tfjs-layers');
+    expect([...reached('dist/layers/index.js')]).toContain('@tensorflow/tfjs-layers');
+    const meta = packed.peerDependenciesMeta as Record<string, { optional?: boolean }>;
+    expect(meta['@tensorflow/tfjs-layers']?.optional).toBe(true);
+  });
+
+  it('without tfjs-layers installed, lovasz and lovasz/tfjs load and lovasz/layers names the package', async () => {
+    writeFileSync(
+      join(consumer, 'no-layers.mjs'),
+      `const out = {};
+for (const id of ['@tensorflow/tfjs-layers', 'lovasz', 'lovasz/tfjs', 'lovasz/layers']) {
+  try {
+    const m = await import(id);
+    out[id] = Object.keys(m).length > 0 ? 'loaded' : 'empty';
+  } catch (e) {
+    out[id] = e.code + ': ' + e.message.split('\\n')[0];
+  }
+}
+console.log(JSON.stringify(out));
+`,
+    );
+    const { stdout } = await sh(process.execPath, ['no-layers.mjs'], consumer);
+    const out = JSON.parse(stdout.trim().split('\n').at(-1) as string);
+    expect(out['@tensorflow/tfjs-layers']).toMatch(/^ERR_MODULE_NOT_FOUND/);
+    expect(out.lovasz).toBe('loaded');
+    expect(out['lovasz/tfjs']).toBe('loaded');
+    expect(out['lovasz/layers']).toMatch(/^ERR_MODULE_NOT_FOUND: .*@tensorflow\/tfjs-layers/);
+  });
+
+  it('with tfjs-layers installed, lovasz/layers fits a model with its loss, metric and callback', async () => {
+    writeFileSync(
+      join(layersConsumer, 'fit.mjs'),
+      `import * as tf from '@tensorflow/tfjs';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { iouCallback, kerasLossSchedule, kerasLovaszSoftmax, kerasMeanIoU } from 'lovasz/layers';
+
+await tf.setBackend('cpu');
+const labels = tf.tensor3d([0, 1, 1, 2, 2, 0, 1, 0], [2, 2, 2], 'int32');
+const x = tf.expandDims(tf.cast(labels, 'float32'), -1);
+const model = tfl.sequential({
+  layers: [tfl.layers.conv2d({ inputShape: [2, 2, 1], filters: 3, kernelSize: 1, activation: 'softmax' })],
+});
+const { loss, callback } = kerasLossSchedule([
+  { until: 1, loss: (yTrue, yPred) => tf.mean(tfl.metrics.categoricalCrossentropy(yTrue, yPred)) },
+  { loss: kerasLovaszSoftmax() },
+]);
+model.compile({ optimizer: tf.train.adam(0.1), loss, metrics: [kerasMeanIoU(3)] });
+const history = await model.fit(x, tf.oneHot(labels, 3), {
+  epochs: 3,
+  verbose: 0,
+  callbacks: [
+    tfl.callbacks.earlyStopping({ monitor: 'val_mIoU', mode: 'max', patience: 5 }),
+    iouCallback({ x, y: labels }, { numClasses: 3 }),
+    callback,
+  ],
+});
+console.log(JSON.stringify({
+  val: history.history.val_mIoU, batch: history.history.mIoU,
+  url: import.meta.resolve('lovasz/layers'),
+}));
+`,
+    );
+    const { stdout } = await sh(process.execPath, ['fit.mjs'], layersConsumer);
+    const out = JSON.parse(stdout.trim().split('\n').at(-1) as string);
+    expect(fileURLToPath(out.url)).toBe(
+      join(layersConsumer, 'node_modules/lovasz/dist/layers/index.js'),
+    );
+    expect(out.val).toHaveLength(3);
+    expect(out.batch).toHaveLength(3);
+    for (const v of out.val) expect(v).toBeGreaterThanOrEqual(0);
+  });
+
+  it.each([
+    ['node16', { module: 'node16', moduleResolution: 'node16' }],
+    ['bundler', { module: 'esnext', moduleResolution: 'bundler' }],
+  ])('type-checks a lovasz/layers consumer under moduleResolution %s', async (name, resolution) => {
+    writeFileSync(
+      join(layersConsumer, 'check.ts'),
+      `import type { LayersModel, Callback } from '@tensorflow/tfjs-layers';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import {
+  type IouResult, type KerasLoss, type KerasMetric, iouCallback, kerasBinaryIoU,
+  kerasLossSchedule, kerasLovaszSoftmax, kerasMeanIoU,
+} from 'lovasz/layers';
+
+export const metric: KerasMetric = kerasMeanIoU(5);
+export const binary: KerasMetric = kerasBinaryIoU({ fromLogits: true });
+export const loss: KerasLoss = kerasLovaszSoftmax();
+export const schedule: { loss: KerasLoss; callback: Callback } = kerasLossSchedule([{ loss }]);
+export async function score(model: LayersModel, x: Tensor, y: Tensor): Promise<IouResult> {
+  return iouCallback({ x, y }, { numClasses: 5, perImage: true }).evaluate(model);
+}
+// @ts-expect-error numClasses is required
+iouCallback({ x: null as unknown as Tensor, y: null as unknown as Tensor }, {});
+`,
+    );
+    const config = `tsconfig.${name}.json`;
+    writeFileSync(
+      join(layersConsumer, config),
+      JSON.stringify({
+        compilerOptions: {
+          ...resolution,
+          target: 'ES2022',
+          lib: ['ES2022', 'DOM'],
+          strict: true,
+          noEmit: true,
+          types: [],
+          skipLibCheck: true,
+        },
+        files: ['check.ts'],
+      }),
+    );
+    await sh(
+      process.execPath,
+      [join(repo, 'node_modules/typescript/bin/tsc'), '-p', config],
+      layersConsumer,
+    );
   });
 });
 
