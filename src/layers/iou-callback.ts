@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Callback, type LayersModel, registerCallbackConstructor } from '@tensorflow/tfjs-layers';
+import { formatShape } from '../core/geometry.js';
 import {
-  checkBoolean,
-  checkIgnore,
-  checkNumClasses,
-  checkOptionKeys,
-  formatShape,
-} from '../core/check.js';
+  booleanOption,
+  ignoreOption,
+  positiveIntOption,
+  stringOption,
+} from '../core/options/common-options.js';
+import { type OptionTable, resolveOptions } from '../core/options/option-spec.js';
 import { ConfusionMatrix } from '../metrics/confusion-matrix.js';
 import { checkTensor } from '../tfjs/tensor-input.js';
 import { argmaxRows, labelsFromOneHot } from './one-hot.js';
@@ -40,17 +41,42 @@ export interface IouValidation {
 export interface IouCallbackOptions {
   /** C, the number of classes; the model's output has C channels last. Required. */
   numClasses: number;
-  /** Label value of void pixels in integer labels; null (default): none. */
+  /**
+   * Label value of void pixels in integer labels; null: none.
+   * @default null
+   */
   ignore?: number | null;
-  /** Images predicted at a time. Default 32. */
+  /**
+   * Images predicted at a time.
+   * @default 32
+   */
   batchSize?: number;
-  /** Prefix of the keys written into the epoch logs. Default 'val_'. */
+  /**
+   * Prefix of the keys written into the epoch logs.
+   * @default 'val_'
+   */
   prefix?: string;
-  /** Also write the mean of per-image mIoUs as `<prefix>perImageMIoU`. Default false. */
+  /**
+   * Also write the mean of per-image mIoUs as `<prefix>perImageMIoU`.
+   * @default false
+   */
   perImage?: boolean;
-  /** Evaluate every `every` epochs (epochs e with (e + 1) % every === 0). Default 1. */
+  /**
+   * Evaluate every `every` epochs (epochs e with (e + 1) % every === 0).
+   * @default 1
+   */
   every?: number;
 }
+
+/** The options of {@link iouCallback}. */
+export const IOU_CALLBACK_OPTIONS = {
+  numClasses: positiveIntOption('numClasses', 1, true),
+  ignore: ignoreOption(null),
+  batchSize: positiveIntOption('batchSize', 32),
+  prefix: stringOption('prefix', 'val_'),
+  perImage: booleanOption('perImage', false),
+  every: positiveIntOption('every', 1),
+} as const satisfies OptionTable;
 
 /**
  * The metrics of one evaluation, in percent: what {@link IouCallback.evaluate} returns and
@@ -58,6 +84,9 @@ export interface IouCallbackOptions {
  *
  * @example
  * ```ts
+ * import { iouCallback } from 'lovasz/layers';
+ *
+ * const callback = iouCallback({ x: xVal, y: labelsVal }, { numClasses: 21 });
  * const { mIoU, iou } = await callback.evaluate(model);
  * ```
  */
@@ -148,24 +177,13 @@ export class IouCallback extends Callback {
         `${fn}: 'options' must be an object with numClasses, got ${String(options)}`,
       );
     }
-    checkOptionKeys(fn, options, [
-      'numClasses',
-      'ignore',
-      'batchSize',
-      'prefix',
-      'perImage',
-      'every',
-    ]);
-    this.numClasses = checkNumClasses(fn, options.numClasses);
-    this.ignore = checkIgnore(fn, options.ignore ?? null);
-    this.batchSize = positiveInt(fn, 'batchSize', options.batchSize ?? 32);
-    this.every = positiveInt(fn, 'every', options.every ?? 1);
-    this.perImage = checkBoolean(fn, 'perImage', options.perImage ?? false);
-    const prefix = options.prefix ?? 'val_';
-    if (typeof prefix !== 'string') {
-      throw new TypeError(`${fn}: 'prefix' must be a string, got ${String(prefix)}`);
-    }
-    this.prefix = prefix;
+    const opts = resolveOptions(fn, IOU_CALLBACK_OPTIONS, options);
+    this.numClasses = opts.numClasses;
+    this.ignore = opts.ignore;
+    this.batchSize = opts.batchSize;
+    this.every = opts.every;
+    this.perImage = opts.perImage;
+    this.prefix = opts.prefix;
     const { x, y } = validation;
     checkTensor(fn, 'validation.x', x);
     checkTensor(fn, 'validation.y', y);
@@ -197,6 +215,7 @@ export class IouCallback extends Callback {
    *   the labels do not fit the classes.
    * @example
    * ```ts
+   * const callback = new IouCallback({ x: xVal, y: labelsVal }, { numClasses: 21 });
    * const { mIoU } = await callback.evaluate(model);
    * ```
    */
@@ -326,13 +345,6 @@ export class IouCallback extends Callback {
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
-function positiveInt(fn: string, arg: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(`${fn}: '${arg}' must be an integer >= 1, got ${String(value)}`);
-  }
-  return value;
 }
 
 /**

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkBoolean, checkOptionKeys, formatShape } from '../core/check.js';
+import { formatShape } from '../core/geometry.js';
+import { booleanOption, stringOption } from '../core/options/common-options.js';
+import { type OptionTable, resolveOptions } from '../core/options/option-spec.js';
 import { checkTensor } from '../tfjs/tensor-input.js';
-import { checkMetricName, type KerasMetric, named } from './keras-mean-iou.js';
+import { type KerasMetric, named } from './keras-mean-iou.js';
 
 /**
  * Options of {@link kerasBinaryIoU}.
@@ -12,11 +14,23 @@ import { checkMetricName, type KerasMetric, named } from './keras-mean-iou.js';
  * ```
  */
 export interface KerasBinaryIoUOptions {
-  /** yPred holds logits (threshold 0) rather than probabilities (threshold 0.5). Default false. */
+  /**
+   * yPred holds logits (threshold 0) rather than probabilities (threshold 0.5).
+   * @default false
+   */
   fromLogits?: boolean;
-  /** The metric's key in fit's logs and history. Default 'binaryIoU'. */
+  /**
+   * The metric's key in fit's logs and history.
+   * @default 'binaryIoU'
+   */
   name?: string;
 }
+
+/** The options of {@link kerasBinaryIoU}. */
+export const KERAS_BINARY_IOU_OPTIONS = {
+  fromLogits: booleanOption('fromLogits', false),
+  name: stringOption('name', 'binaryIoU', true),
+} as const satisfies OptionTable;
 
 /**
  * The foreground IoU of a batch of binary masks, in percent, as a metric for model.compile:
@@ -29,6 +43,8 @@ export interface KerasBinaryIoUOptions {
  * approximates the dataset IoU. Defaults: fromLogits false, name 'binaryIoU'.
  * @example
  * ```ts
+ * import { kerasBinaryIoU, kerasLovaszHinge } from 'lovasz/layers';
+ *
  * model.compile({
  *   optimizer: 'adam',
  *   loss: kerasLovaszHinge(),
@@ -38,9 +54,7 @@ export interface KerasBinaryIoUOptions {
  */
 export function kerasBinaryIoU(options: KerasBinaryIoUOptions = {}): KerasMetric {
   const fn = 'kerasBinaryIoU';
-  checkOptionKeys(fn, options, ['fromLogits', 'name']);
-  const fromLogits = checkBoolean(fn, 'fromLogits', options.fromLogits ?? false);
-  const name = checkMetricName(fn, options.name ?? 'binaryIoU');
+  const { fromLogits, name } = resolveOptions(fn, KERAS_BINARY_IOU_OPTIONS, options);
   const threshold = fromLogits ? 0 : 0.5;
   const metric = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar => {
     checkTensor(fn, 'yTrue', yTrue);

@@ -8,7 +8,11 @@ import type { KerasLoss } from '../tfjs/keras-losses.js';
  *
  * @example
  * ```ts
- * const xent: KerasLoss = (yTrue, yPred) => tf.mean(tf.metrics.categoricalCrossentropy(yTrue, yPred));
+ * import * as tf from '@tensorflow/tfjs';
+ * import { type KerasLoss, type KerasLossPhase, kerasLovaszSoftmax } from 'lovasz/layers';
+ *
+ * const xent: KerasLoss = (yTrue, yPred) =>
+ *   tf.mean(tf.metrics.categoricalCrossentropy(yTrue, yPred)) as tf.Scalar;
  * const phases: KerasLossPhase[] = [
  *   { until: 10, loss: xent },
  *   { until: 14, from: xent, to: kerasLovaszSoftmax() },
@@ -38,7 +42,9 @@ export type KerasLossPhase =
  *
  * @example
  * ```ts
- * const { loss, callback } = kerasLossSchedule(phases);
+ * import { kerasLossSchedule, kerasLovaszSoftmax } from 'lovasz/layers';
+ *
+ * const { loss, callback } = kerasLossSchedule([{ until: 5, loss: kerasLovaszSoftmax() }]);
  * ```
  */
 export interface KerasLossSchedule {
@@ -85,9 +91,10 @@ class EpochCallback extends Callback {
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs';
- * import { kerasLossSchedule, kerasLovaszSoftmax } from 'lovasz/layers';
+ * import { type KerasLoss, kerasLossSchedule, kerasLovaszSoftmax } from 'lovasz/layers';
  *
- * const xent = (yTrue, yPred) => tf.metrics.categoricalCrossentropy(yTrue, yPred).mean();
+ * const xent: KerasLoss = (yTrue, yPred) =>
+ *   tf.mean(tf.metrics.categoricalCrossentropy(yTrue, yPred)) as tf.Scalar;
  * const { loss, callback } = kerasLossSchedule([
  *   { until: 20, loss: xent },
  *   { until: 24, from: xent, to: kerasLovaszSoftmax() }, // t = 0.2, 0.4, 0.6, 0.8

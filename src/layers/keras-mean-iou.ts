@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkNumClasses, checkOptionKeys, formatShape } from '../core/check.js';
+import { checkNumClasses } from '../core/check.js';
+import { formatShape } from '../core/geometry.js';
+import { stringOption } from '../core/options/common-options.js';
+import { type OptionTable, resolveOptions } from '../core/options/option-spec.js';
 import { checkTensor } from '../tfjs/tensor-input.js';
 import { argmaxRows, checkLastAxis, labelsFromOneHot } from './one-hot.js';
 
@@ -25,17 +28,18 @@ export type KerasMetric = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
  * ```
  */
 export interface KerasMeanIoUOptions {
-  /** The metric's key in fit's logs and history (the function's `name`). Default 'mIoU'. */
+  /**
+   * The metric's key in fit's logs and history (the function's `name`).
+   * @default 'mIoU'
+   */
   name?: string;
 }
 
-/** Checks a metric name: a non-empty string (it becomes a logs key). */
-export function checkMetricName(fn: string, name: unknown): string {
-  if (typeof name !== 'string' || name.length === 0) {
-    throw new TypeError(`${fn}: 'name' must be a non-empty string, got ${String(name)}`);
-  }
-  return name;
-}
+/** The options of {@link kerasMeanIoU}. */
+export const KERAS_MEAN_IOU_OPTIONS = {
+  // A non-empty string: it becomes a logs key.
+  name: stringOption('name', 'mIoU', true),
+} as const satisfies OptionTable;
 
 /** Gives `f` the name tfjs-layers reads as the metric's logs key. */
 export function named<F extends object>(f: F, name: string): F {
@@ -62,6 +66,8 @@ export function named<F extends object>(f: F, name: string): F {
  * give the callback another prefix or the metric another name when using both).
  * @example
  * ```ts
+ * import { kerasLovaszSoftmax, kerasMeanIoU } from 'lovasz/layers';
+ *
  * model.compile({
  *   optimizer: tf.train.adam(1e-3),
  *   loss: kerasLovaszSoftmax(),
@@ -74,8 +80,7 @@ export function named<F extends object>(f: F, name: string): F {
 export function kerasMeanIoU(numClasses: number, options: KerasMeanIoUOptions = {}): KerasMetric {
   const fn = 'kerasMeanIoU';
   const C = checkNumClasses(fn, numClasses);
-  checkOptionKeys(fn, options, ['name']);
-  const name = checkMetricName(fn, options.name ?? 'mIoU');
+  const { name } = resolveOptions(fn, KERAS_MEAN_IOU_OPTIONS, options);
   const metric = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar => {
     checkTensor(fn, 'yTrue', yTrue);
     checkTensor(fn, 'yPred', yPred);

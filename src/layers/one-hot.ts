@@ -1,4 +1,4 @@
-import { formatShape } from '../core/check.js';
+import { formatShape } from '../core/geometry.js';
 
 /**
  * Labels of one-hot rows: `values` holds P rows of C entries (a [..., C] tensor's values, row

@@ -64,7 +64,7 @@ export class TensorConfusionMatrix extends ConfusionMatrix {
    * finishes. Same checks and counts; the matrix changes only once both reads are done. The
    * tensors must stay undisposed until the promise settles. Resolves to `this`.
    *
-   * Shapes: preds [B, H, W], labels [B, H, W].
+   * Shapes: preds `[B, ...spatial]`, labels of the same shape or with a trailing 1.
    * @example
    * ```ts
    * const preds = tf.tidy(() => tf.argMax(model.predict(images) as tf.Tensor, -1));
@@ -76,8 +76,7 @@ export class TensorConfusionMatrix extends ConfusionMatrix {
     const fn = 'TensorConfusionMatrix.updateAsync';
     checkTensor(fn, 'preds', preds);
     checkTensor(fn, 'labels', labels);
-    checkRank(fn, 'preds', preds, [3], '[B, H, W]');
-    checkShapeIs(fn, 'labels', labels, preds.shape, "the shape of 'preds'");
+    pixelTensors(fn, 'preds', preds, labels);
     const shape = preds.shape;
     const [p, y] = await Promise.all([preds.data(), labels.data()]);
     return this.accumulate(fn, p as NumericArray, y as NumericArray, shape);

@@ -50,8 +50,7 @@ export async function iouAsync(
   const fn = 'iouAsync';
   checkTensor(fn, 'preds', preds);
   checkTensor(fn, 'labels', labels);
-  checkRank(fn, 'preds', preds, [3], '[B, H, W]');
-  checkShapeIs(fn, 'labels', labels, preds.shape, "the shape of 'preds'");
+  pixelTensors(fn, 'preds', preds, labels);
   const shape = preds.shape;
   const [p, y] = await Promise.all([preds.data(), labels.data()]);
   return coreIou(p, y, shape, numClasses, options);

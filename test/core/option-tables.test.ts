@@ -17,6 +17,9 @@ import {
   SOFTMAX_OPTIONS,
 } from '../../src/core/options/softmax-options.js';
 import { BINARY_XLOSS_OPTIONS, XLOSS_OPTIONS } from '../../src/core/options/xloss-options.js';
+import { IOU_CALLBACK_OPTIONS } from '../../src/layers/iou-callback.js';
+import { KERAS_BINARY_IOU_OPTIONS } from '../../src/layers/keras-binary-iou.js';
+import { KERAS_MEAN_IOU_OPTIONS } from '../../src/layers/keras-mean-iou.js';
 import { CONFUSION_MATRIX_OPTIONS } from '../../src/metrics/confusion-matrix.js';
 import { TFJS_HINGE_OPTIONS, TFJS_SOFTMAX_OPTIONS } from '../../src/tfjs/tfjs-options.js';
 
@@ -59,6 +62,17 @@ const INTERFACES: { name: string; file: string; table: OptionTable }[] = [
     table: CONFUSION_MATRIX_OPTIONS,
   },
   { name: 'PathOption', file: 'src/tfjs/path.ts', table: { path: TFJS_SOFTMAX_OPTIONS.path } },
+  {
+    name: 'KerasMeanIoUOptions',
+    file: 'src/layers/keras-mean-iou.ts',
+    table: KERAS_MEAN_IOU_OPTIONS,
+  },
+  {
+    name: 'KerasBinaryIoUOptions',
+    file: 'src/layers/keras-binary-iou.ts',
+    table: KERAS_BINARY_IOU_OPTIONS,
+  },
+  { name: 'IouCallbackOptions', file: 'src/layers/iou-callback.ts', table: IOU_CALLBACK_OPTIONS },
 ];
 
 /** The documented properties of each interface: name -> the text of its @default tag. */
@@ -107,7 +121,9 @@ describe('option tables and the option interfaces', () => {
       const keys = Object.keys(table).filter((k) => k !== 'out');
       expect([...(props?.keys() ?? [])].sort()).toEqual([...keys].sort());
       for (const key of keys) {
-        expect({ key, tag: props?.get(key) }).toEqual({ key, tag: written(table[key].default) });
+        // A required option has no default to document.
+        const tag = table[key].required ? undefined : written(table[key].default);
+        expect({ key, tag: props?.get(key) }).toEqual({ key, tag });
       }
     });
   }

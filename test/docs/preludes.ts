@@ -83,6 +83,15 @@ declare global {
   const steps: readonly number[];
   /** A confusion matrix being filled. */
   const cm: TensorConfusionMatrix;
+  /** A model's training inputs and one-hot targets, and a validation set (inputs, labels). */
+  const x: Tensor;
+  const y: Tensor;
+  const yOneHot: Tensor;
+  const xVal: Tensor;
+  const yVal: Tensor;
+  const labelsVal: Tensor;
+  /** A batch of model inputs. */
+  const images: Tensor4D;
 }
 `;
 

@@ -56,6 +56,34 @@ export function booleanOption(key: string, fallback: boolean): OptionSpec<boolea
   };
 }
 
+/** An integer >= 1 (a count, a size); `required`: no default, the caller must pass it. */
+export function positiveIntOption(
+  key: string,
+  fallback: number,
+  required = false,
+): OptionSpec<number> {
+  return {
+    default: fallback,
+    required,
+    check(fn, value) {
+      if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1) return value;
+      throw new RangeError(`${fn}: '${key}' must be an integer >= 1, got ${describeValue(value)}`);
+    },
+  };
+}
+
+/** A string; with `nonEmpty`, not ''. */
+export function stringOption(key: string, fallback: string, nonEmpty = false): OptionSpec<string> {
+  return {
+    default: fallback,
+    check(fn, value) {
+      if (typeof value === 'string' && (!nonEmpty || value.length > 0)) return value;
+      const what = nonEmpty ? 'a non-empty string' : 'a string';
+      throw new TypeError(`${fn}: '${key}' must be ${what}, got ${describeValue(value)}`);
+    },
+  };
+}
+
 /** `ignore`: null (no ignore label) or an integer label. */
 export function ignoreOption(fallback: number | null): OptionSpec<number | null> {
   return {

@@ -19,6 +19,8 @@ import { describeValue } from './describe-value.js';
 export interface OptionSpec<T> {
   /** The value of the option when the caller leaves it out. */
   readonly default: T;
+  /** The caller must pass it: absent, it is checked as `undefined` (and refused). */
+  readonly required?: boolean;
   /** Validates a value the caller passed and returns it resolved. */
   check(fn: string, value: unknown): T;
 }
@@ -70,7 +72,7 @@ export function resolveOptions<T extends OptionTable>(
   const out: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(table)) {
     const value = given[key];
-    out[key] = value === undefined ? spec.default : spec.check(fn, value);
+    out[key] = value === undefined && !spec.required ? spec.default : spec.check(fn, value);
   }
   return out as ResolvedOptions<T>;
 }
