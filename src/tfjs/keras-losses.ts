@@ -1,4 +1,5 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { formatShape, type Geometry, pixelGeometry } from '../core/geometry.js';
 import { hingeResolved } from '../core/hinge.js';
 import { booleanOption } from '../core/options/common-options.js';
@@ -15,10 +16,13 @@ import {
   SIGMOID_OPTIONS,
   SOFTMAX_OPTIONS,
 } from '../core/options/softmax-options.js';
-import { softmaxResolved } from '../core/softmax.js';
+import { checkOptionsFit, softmaxResolved } from '../core/softmax.js';
 import { lossOp } from './loss-op.js';
+import { choosePath, type PathOption, pathOption } from './path.js';
 import { rejectOut } from './reject-out.js';
 import { checkTensor, valuesOf } from './tensor-input.js';
+import { lovaszHingeOnDevice } from './tensor-path/hinge.js';
+import { lovaszSoftmaxOnDevice } from './tensor-path/softmax.js';
 
 /**
  * A loss as tfjs-layers' model.compile takes it: targets and predictions of the model's
@@ -64,17 +68,30 @@ function kerasOptions<T extends OptionTable>(fn: string, table: T, raw: unknown)
 }
 
 /** The option tables of the Keras losses: their loss's, without the refused ones. */
-const KERAS_SOFTMAX_OPTIONS = omitOptions(SOFTMAX_OPTIONS, [
-  'ignore',
-  'layout',
-  'reduction',
-  'out',
-]);
-const KERAS_HINGE_OPTIONS = omitOptions(HINGE_OPTIONS, ['reduction', 'out']);
+const KERAS_SOFTMAX_OPTIONS = {
+  ...omitOptions(SOFTMAX_OPTIONS, ['ignore', 'layout', 'reduction', 'out']),
+  path: pathOption,
+} as const;
+const KERAS_HINGE_OPTIONS = {
+  ...omitOptions(HINGE_OPTIONS, ['reduction', 'out']),
+  path: pathOption,
+};
 const KERAS_SIGMOID_OPTIONS = {
   ...omitOptions(SIGMOID_OPTIONS, ['reduction', 'out']),
   fromLogits: booleanOption('fromLogits', false),
+  path: pathOption,
 } as const;
+
+/**
+ * Labels from one-hot targets on the device: the argmax of each row, or C (void) for an
+ * all-zero row. The rows are not checked for being one-hot (that would need a read back).
+ */
+function labelsOnDevice(yTrue: Tensor, C: number): Tensor {
+  return tf.tidy(() => {
+    const empty = tf.equal(tf.sum(yTrue, -1), tf.scalar(0, yTrue.dtype));
+    return tf.where(empty, tf.fill(empty.shape, C, 'int32'), tf.argMax(yTrue, -1));
+  });
+}
 
 /**
  * Labels from one-hot targets `[B, ...spatial, C]`: the index of the 1 of each row, or `void`
@@ -133,7 +150,10 @@ function oneHotTargets(fn: string, yTrue: Tensor, yPred: Tensor): Geometry {
  * integer labels, `tf.oneHot(labels, C)` makes such rows of every label outside [0, C), such
  * as 255), yPred `[B, ...spatial, C]` softmax probabilities (or logits with fromLogits).
  * Options: those of lovaszSoftmax but ignore, layout (channels last, as tfjs-layers) and
- * reduction (always 'mean'); they are checked when the factory is called.
+ * reduction (always 'mean'), and `path` (default 'auto'); they are checked when the factory is
+ * called. On webgl and webgpu 'auto' takes the tensor path: the labels come from the one-hot
+ * targets on the device (argmax; an all-zero row is void) and nothing is read back per step
+ * (the rows are then not checked for being one-hot, which would need a read).
  *
  * The loss is that of the core lovaszSoftmax: for each class c considered, fg = (label == c),
  * e = |fg - p_c|, L_c = sum_i e_pi(i) * d_i (pi orders e decreasingly, d the Lovász gradient
@@ -148,30 +168,32 @@ function oneHotTargets(fn: string, yTrue: Tensor, yPred: Tensor): Geometry {
  * ```
  */
 export function kerasLovaszSoftmax(
-  options: Omit<LovaszSoftmaxOptions, 'ignore' | 'layout' | 'reduction'> = {},
+  options: Omit<LovaszSoftmaxOptions, 'ignore' | 'layout' | 'reduction'> & PathOption = {},
 ): KerasLoss {
   const fn = 'kerasLovaszSoftmax';
-  const opts = kerasOptions(fn, KERAS_SOFTMAX_OPTIONS, options);
+  const { path, ...opts } = kerasOptions(fn, KERAS_SOFTMAX_OPTIONS, options);
   return (yTrue, yPred) => {
     const geo = oneHotTargets(fn, yTrue, yPred);
-    const labels = labelsFromOneHot(fn, valuesOf(yTrue), geo.channels);
-    const resolved = {
-      ...opts,
-      ignore: geo.channels,
-      layout: 'NHWC',
-      reduction: 'mean',
-      out: null,
-    } as const;
-    return lossOp(yPred, (x) => softmaxResolved(fn, 'yPred', x, labels, geo, resolved)) as Scalar;
+    const C = geo.channels;
+    const resolved = { ...opts, ignore: C, layout: 'NHWC', reduction: 'mean' } as const;
+    checkOptionsFit(fn, geo, resolved);
+    if (choosePath(fn, path) === 'tensor' && yPred.size > 0) {
+      const labels = labelsOnDevice(yTrue, C);
+      try {
+        return lovaszSoftmaxOnDevice(yPred, labels, { ...resolved, geo }) as Scalar;
+      } finally {
+        // The op saved what its backward pass needs; the labels themselves are not among it.
+        labels.dispose();
+      }
+    }
+    const labels = labelsFromOneHot(fn, valuesOf(yTrue), C);
+    const core = { ...resolved, out: null };
+    return lossOp(yPred, (x) => softmaxResolved(fn, 'yPred', x, labels, geo, core)) as Scalar;
   };
 }
 
-/** Binary targets `[B, ...spatial, 1]` or `[B, ...spatial]` of yPred's shape, as labels. */
-function binaryTargets(
-  fn: string,
-  yTrue: Tensor,
-  yPred: Tensor,
-): { labels: ArrayLike<number>; geo: Geometry } {
+/** Binary targets `[B, ...spatial, 1]` or `[B, ...spatial]` of yPred's shape: the geometry. */
+function binaryTargets(fn: string, yTrue: Tensor, yPred: Tensor): Geometry {
   checkTensor(fn, 'yTrue', yTrue);
   checkTensor(fn, 'yPred', yPred);
   const same = yTrue.rank === yPred.rank && yTrue.shape.every((d, i) => d === yPred.shape[i]);
@@ -181,13 +203,14 @@ function binaryTargets(
     );
   }
   // One channel last ([B, ...spatial, 1]) or none ([B, ...spatial]): one value per pixel.
-  return { labels: valuesOf(yTrue), geo: pixelGeometry(fn, 'yPred', yPred.shape) };
+  return pixelGeometry(fn, 'yPred', yPred.shape);
 }
 
 /**
  * Lovász hinge for model.compile: yTrue `[B, ...spatial, 1]` (or `[B, ...spatial]`) of 0, 1
  * (or `ignore`), yPred logits of the same shape (a final layer without activation). Options:
- * those of lovaszHinge but reduction (always 'mean'), checked when the factory is called.
+ * those of lovaszHinge but reduction (always 'mean'), and `path` (default 'auto': the tensor
+ * path on webgl and webgpu, nothing read back), checked when the factory is called.
  *
  * The loss is that of the core lovaszHinge: with s = 2y - 1 and e = 1 - s * logit,
  * sum_i relu(e_pi(i)) * d_i, pi ordering the errors decreasingly and d the Lovász gradient of
@@ -199,13 +222,21 @@ function binaryTargets(
  * model.compile({ optimizer: 'adam', loss: kerasLovaszHinge() });
  * ```
  */
-export function kerasLovaszHinge(options: Omit<LovaszHingeOptions, 'reduction'> = {}): KerasLoss {
+export function kerasLovaszHinge(
+  options: Omit<LovaszHingeOptions, 'reduction'> & PathOption = {},
+): KerasLoss {
   const fn = 'kerasLovaszHinge';
-  const opts = kerasOptions(fn, KERAS_HINGE_OPTIONS, options);
-  const resolved = { ...opts, reduction: 'mean', out: null } as const;
+  const { path, kernel, ...opts } = kerasOptions(fn, KERAS_HINGE_OPTIONS, options);
+  const resolved = { ...opts, reduction: 'mean' } as const;
+  const coreOnly = kernel === 'auto' ? null : `kernel '${kernel}'`;
   return (yTrue, yPred) => {
-    const { labels, geo } = binaryTargets(fn, yTrue, yPred);
-    return lossOp(yPred, (x) => hingeResolved(fn, x, labels, geo, resolved)) as Scalar;
+    const geo = binaryTargets(fn, yTrue, yPred);
+    if (choosePath(fn, path, coreOnly) === 'tensor' && yPred.size > 0) {
+      return lovaszHingeOnDevice(yPred, yTrue, { ...resolved, geo }) as Scalar;
+    }
+    const labels = valuesOf(yTrue);
+    const core = { ...resolved, kernel, out: null };
+    return lossOp(yPred, (x) => hingeResolved(fn, x, labels, geo, core)) as Scalar;
   };
 }
 
@@ -213,8 +244,8 @@ export function kerasLovaszHinge(options: Omit<LovaszHingeOptions, 'reduction'> 
  * Lovász-Sigmoid for model.compile: yTrue `[B, ...spatial, 1]` (or `[B, ...spatial]`) of 0, 1
  * (or `ignore`), yPred sigmoid probabilities of the same shape, or logits with
  * `fromLogits: true` (as Keras' binary cross-entropy). Options: those of lovaszSigmoid but
- * reduction (always 'mean'), plus fromLogits (default false); checked when the factory is
- * called.
+ * reduction (always 'mean'), plus fromLogits (default false) and `path` (default 'auto': the
+ * tensor path on webgl and webgpu, nothing read back); checked when the factory is called.
  *
  * The loss is the Lovász-Softmax of one channel: with p the foreground probability,
  * fg = (label == 1) and e = |fg - p|, sum_i e_pi(i) * d_i, pi ordering e decreasingly and d the
@@ -227,13 +258,19 @@ export function kerasLovaszHinge(options: Omit<LovaszHingeOptions, 'reduction'> 
  * ```
  */
 export function kerasLovaszSigmoid(
-  options: Omit<LovaszSigmoidOptions, 'reduction'> & { fromLogits?: boolean } = {},
+  options: Omit<LovaszSigmoidOptions, 'reduction'> & { fromLogits?: boolean } & PathOption = {},
 ): KerasLoss {
   const fn = 'kerasLovaszSigmoid';
-  const opts = kerasOptions(fn, KERAS_SIGMOID_OPTIONS, options);
-  const resolved = { ...opts, layout: 'NHWC', reduction: 'mean', out: null } as const;
+  const { path, ...opts } = kerasOptions(fn, KERAS_SIGMOID_OPTIONS, options);
+  const resolved = { ...opts, layout: 'NHWC', reduction: 'mean' } as const;
   return (yTrue, yPred) => {
-    const { labels, geo } = binaryTargets(fn, yTrue, yPred);
-    return lossOp(yPred, (x) => softmaxResolved(fn, 'yPred', x, labels, geo, resolved)) as Scalar;
+    const geo = binaryTargets(fn, yTrue, yPred);
+    checkOptionsFit(fn, geo, resolved);
+    if (choosePath(fn, path) === 'tensor' && yPred.size > 0) {
+      return lovaszSoftmaxOnDevice(yPred, yTrue, { ...resolved, geo }) as Scalar;
+    }
+    const labels = valuesOf(yTrue);
+    const core = { ...resolved, out: null };
+    return lossOp(yPred, (x) => softmaxResolved(fn, 'yPred', x, labels, geo, core)) as Scalar;
   };
 }

@@ -150,6 +150,12 @@ suite(title, () => {
     }, 120_000);
   }
 
+  it('model.fit with kerasLovaszSoftmax on webgl reads nothing back per step beyond what fit itself reads', async () => {
+    const { lovasz, reference } = await page.evaluate(() => window.lovaszFitReads('webgl'));
+    expect(lovasz.length).toBe(2);
+    expect(lovasz).toEqual(reference);
+  }, 120_000);
+
   it("runs the core hinge on the browser's WebAssembly, bit-identical to the JavaScript kernel", async () => {
     const r = await page.evaluate(() => window.lovaszHingeKernels());
     expect(r.pixels).toBe(3 * 64 * 64);

@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lovaszHinge, lovaszSigmoid, lovaszSoftmax } from '../../src/index.js';
 import { kerasLovaszHinge, kerasLovaszSigmoid, kerasLovaszSoftmax } from '../../src/tfjs/index.js';
+import { countReads } from './tensor-path-cases.js';
 
 /** Seeded [B, H, W] labels in [0, C) with some void pixels (255). */
 function labelsOf(B: number, H: number, W: number, C: number, seed: number): Int32Array {
@@ -33,6 +34,44 @@ for (const backend of ['cpu', 'wasm']) {
       await tf.setBackend(backend);
       await tf.ready();
       expect(tf.getBackend()).toBe(backend);
+    });
+
+    it("the Keras losses on path 'tensor' read nothing back and agree with path 'core' (1e-5)", () => {
+      const [B, H, W, C] = [2, 3, 4, 3];
+      const labels = labelsOf(B, H, W, C, 7);
+      const yTrue = tf.tensor(oneHot(labels, C), [B, H, W, C]);
+      const yPred = tf.softmax(tf.randomNormal([B, H, W, C], 0, 1, 'float32', 3));
+      const binary = tf.tensor(
+        Int32Array.from(labels, (y) => (y === 255 ? 255 : y % 2)),
+        [B, H, W, 1],
+        'int32',
+      );
+      const logits = tf.randomNormal([B, H, W, 1], 0, 2, 'float32', 4);
+      const cases: [string, (path: 'core' | 'tensor') => tf.Scalar, tf.Tensor][] = [
+        ['softmax', (path) => kerasLovaszSoftmax({ path, perImage: true })(yTrue, yPred), yPred],
+        ['hinge', (path) => kerasLovaszHinge({ path, ignore: 255 })(binary, logits), logits],
+        [
+          'sigmoid',
+          (path) => kerasLovaszSigmoid({ path, ignore: 255, fromLogits: true })(binary, logits),
+          logits,
+        ],
+      ];
+      for (const [name, loss, x] of cases) {
+        const grad = (path: 'core' | 'tensor') => tf.valueAndGrad(() => loss(path))(x as never);
+        const before = tf.memory().numTensors;
+        const { result, reads } = countReads(() => grad('tensor'));
+        expect({ name, reads }).toEqual({ name, reads: 0 });
+        const viaCore = grad('core');
+        expect(Math.abs(result.value.dataSync()[0] - viaCore.value.dataSync()[0])).toBeLessThan(
+          1e-5,
+        );
+        const a = result.grad.dataSync();
+        const b = viaCore.grad.dataSync();
+        for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(1e-5);
+        tf.dispose([result.value, result.grad, viaCore.value, viaCore.grad]);
+        expect(tf.memory().numTensors).toBe(before);
+      }
+      tf.dispose([yTrue, yPred, binary, logits]);
     });
 
     it('kerasLovaszSoftmax equals lovaszSoftmax with all-zero one-hot rows ignored', () => {

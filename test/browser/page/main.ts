@@ -14,6 +14,9 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-layers' model.fit differentiates its own layers through the registered gradients.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { lovaszHinge as coreHinge } from '../../../src/index.js';
 import * as L from '../../../src/tfjs/index.js';
 import goldenFile from '../../fixtures/golden.json' with { type: 'json' };
@@ -39,6 +42,7 @@ declare global {
     lovaszTensorPathCases: (backend: string, runs: number) => Promise<CaseResult[]>;
     lovaszTrain: (backend: string, steps: number) => Promise<{ losses: number[]; reads: number[] }>;
     lovaszHingeKernels: () => { sameBits: boolean; loss: number; pixels: number };
+    lovaszFitReads: (backend: string) => Promise<{ lovasz: number[]; reference: number[] }>;
     lovaszReady: boolean;
   }
 }
@@ -90,6 +94,74 @@ window.lovaszTensorPathCases = async (backend: string, runs: number) => {
   }
   for (const c of edgeCases()) results.push(await compareCase(c));
   return results;
+};
+
+/**
+ * The reads from the GPU backend (readSync, read of data not in main memory) in each step of
+ * a tfjs-layers model.fit epoch with kerasLovaszSoftmax, next to the same fit with
+ * tfjs-layers' own categorical cross-entropy: what fit itself reads (the loss for its logs) is
+ * in both, so the Lovász loss reads nothing of its own when the two agree.
+ */
+window.lovaszFitReads = async (name: string) => {
+  await activate(name);
+  const backend = tf.backend() as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const store = (backend.texData ?? backend.tensorMap) as unknown as {
+    get(id: unknown): { values?: unknown } | undefined;
+  };
+  const run = async (loss: string | L.KerasLoss): Promise<number[]> => {
+    const [B, H, W, C] = [4, 8, 8, 3];
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({
+          inputShape: [H, W, 2],
+          filters: C,
+          kernelSize: 1,
+          activation: 'softmax',
+          kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }),
+        }),
+      ],
+    });
+    model.compile({ optimizer: tf.train.sgd(0.1), loss });
+    const x = tf.randomNormal([B, H, W, 2], 0, 1, 'float32', 5);
+    const y = tf.tidy(() =>
+      tf.oneHot(tf.cast(tf.randomUniform([B, H, W], 0, C, 'float32', 6), 'int32'), C),
+    );
+    const perStep: number[] = [];
+    let reads = 0;
+    const saved = { readSync: backend.readSync, read: backend.read };
+    for (const key of ['readSync', 'read'] as const) {
+      const original = saved[key];
+      backend[key] = (...args: unknown[]) => {
+        if (store?.get(args[0])?.values == null) reads++;
+        return original.apply(backend, args);
+      };
+    }
+    try {
+      await model.fit(x, y, {
+        epochs: 1,
+        batchSize: 2,
+        verbose: 0,
+        callbacks: {
+          onBatchBegin: async () => {
+            reads = 0;
+          },
+          onBatchEnd: async () => {
+            perStep.push(reads);
+          },
+        },
+      });
+    } finally {
+      backend.readSync = saved.readSync;
+      backend.read = saved.read;
+      tf.dispose([x, y]);
+      model.dispose();
+    }
+    return perStep;
+  };
+  return {
+    lovasz: await run(L.kerasLovaszSoftmax()),
+    reference: await run('categoricalCrossentropy'),
+  };
 };
 
 window.lovaszTrain = async (backend: string, steps: number) => {
