@@ -66,7 +66,8 @@ export interface LovaszHingeOptions {
  */
 export type HingeKernel = 'auto' | 'wasm' | 'js';
 
-function checkKernel(fn: string, value: unknown): HingeKernel {
+/** Checks a `kernel` option (of the hinge and of the class losses). */
+export function checkKernel(fn: string, value: unknown): HingeKernel {
   if (value !== 'auto' && value !== 'wasm' && value !== 'js') {
     const shown = typeof value === 'string' ? `'${value}'` : String(value);
     throw new RangeError(`${fn}: 'kernel' must be 'auto', 'wasm' or 'js', got ${shown}`);

@@ -12,13 +12,13 @@ import {
   checkLength,
   checkOptionKeys,
   checkOut,
-  checkProbabilities,
   formatShape,
   type Layout,
   type NumericArray,
   option,
 } from './check.js';
 import type { Geometry } from './geometry.js';
+import { checkKernel, type HingeKernel } from './hinge.js';
 import type { LossResult, OutOption } from './loss-result.js';
 import { lovaszGroups } from './lovasz-groups.js';
 import { checkClassWeights, checkReduction, type Reduction } from './reduction.js';
@@ -46,6 +46,11 @@ export interface LovaszMultilabelOptions {
   classWeights?: ArrayLike<number> | null;
   /** 'mean' (default), 'sum' or 'none' (per image with perImage, else per channel). */
   reduction?: Reduction;
+  /**
+   * 'auto' (default): the WebAssembly class kernel where it can run, else JavaScript; 'wasm'
+   * requires it (and throws with the reason); 'js' never takes it. The same bits either way.
+   */
+  kernel?: HingeKernel;
 }
 
 // Reused across calls: one channel's targets, laid out per pixel.
@@ -84,6 +89,7 @@ export function lovaszMultilabel(
     'fromLogits',
     'classWeights',
     'reduction',
+    'kernel',
     'out',
   ]);
   const perImage = checkBoolean(fn, 'perImage', option(options?.perImage, false));
@@ -91,6 +97,7 @@ export function lovaszMultilabel(
   const layout = checkLayout(fn, option(options?.layout, 'NHWC'));
   const fromLogits = checkBoolean(fn, 'fromLogits', option(options?.fromLogits, false));
   const reduction = checkReduction(fn, option(options?.reduction, 'mean'));
+  const kernel = checkKernel(fn, option(options?.kernel, 'auto'));
   checkArray(fn, 'probas', probas);
   checkArray(fn, 'targets', targets);
   const { dims, B, H, W, C } = checkChannelShape(fn, 'probas', shape, layout);
@@ -99,8 +106,8 @@ export function lovaszMultilabel(
   const selection = checkClasses(fn, option(options?.classes, 'present'), C);
   const weights = checkClassWeights(fn, options.classWeights, C);
   const out = checkOut(fn, options.out, probas.length, { probas, targets });
+  // The probabilities are checked by the class kernel (lovaszGroups), after the targets.
   if (fromLogits) checkFinite(fn, 'probas', probas);
-  else checkProbabilities(fn, 'probas', probas);
   checkLabels(fn, 'targets', targets, 2, ignore, '0 or 1');
   const HW = H * W;
   const nchw = layout === 'NCHW';
@@ -149,6 +156,10 @@ export function lovaszMultilabel(
       }
       return { fg, valid };
     },
+    fn,
+    kernel,
+    wasmLabels: { values: targets, perChannel: true, ign },
+    checkProbabilities: fromLogits ? null : 'probas',
   });
   if (fromLogits) activationBackward(p as Float32Array, result.grad, { ...geo, channels: 1 });
   return result;

@@ -12,7 +12,6 @@ import {
   checkNumClasses,
   checkOptionKeys,
   checkOut,
-  checkProbabilities,
   checkShape,
   formatShape,
   type Layout,
@@ -20,6 +19,7 @@ import {
   option,
 } from './check.js';
 import type { Geometry } from './geometry.js';
+import { checkKernel, type HingeKernel } from './hinge.js';
 import type { LossResult, OutOption } from './loss-result.js';
 import { lovaszGroups } from './lovasz-groups.js';
 import { checkClassWeights, checkReduction, type Reduction } from './reduction.js';
@@ -62,6 +62,13 @@ export interface LovaszSoftmaxOptions {
    * considered (returned in `losses`, with `classes`).
    */
   reduction?: Reduction;
+  /**
+   * Which implementation computes the class losses: 'auto' (default) takes the WebAssembly
+   * kernel where WebAssembly SIMD is available (and the ignore label is an int32), else the
+   * JavaScript one; 'wasm' requires the WebAssembly kernel and throws with the reason when it
+   * cannot run; 'js' always takes the JavaScript one. Both return the same bits.
+   */
+  kernel?: HingeKernel;
 }
 
 /**
@@ -102,6 +109,7 @@ const SOFTMAX_OPTIONS = [
   'fromLogits',
   'classWeights',
   'reduction',
+  'kernel',
   'out',
 ] as const;
 
@@ -184,6 +192,7 @@ export function lovaszSigmoid(
     'ignore',
     'classWeights',
     'reduction',
+    'kernel',
     'out',
   ]);
   checkShape(fn, 'shape', shape, [3], '[B, H, W]');
@@ -205,6 +214,7 @@ function softmaxLoss(
   const layout = checkLayout(fn, option(options?.layout, 'NHWC'));
   const fromLogits = checkBoolean(fn, 'fromLogits', option(options?.fromLogits, false));
   const reduction = checkReduction(fn, option(options?.reduction, 'mean'));
+  const kernel = checkKernel(fn, option(options?.kernel, 'auto'));
   checkArray(fn, arg, probas);
   checkArray(fn, 'labels', labels);
   const dims = checkShape(fn, 'shape', shape, [3, 4], '[B, H, W, C], [B, C, H, W] or [B, H, W]');
@@ -234,13 +244,14 @@ function softmaxLoss(
       : checkClasses(fn, option(options?.classes, defaultClasses), C);
   const weights = checkClassWeights(fn, options.classWeights, labelClasses);
   const out = checkOut(fn, options.out, probas.length, { [arg]: probas, labels });
+  // The probabilities are checked by the class kernel (lovaszGroups), after the labels.
   if (fromLogits) checkFinite(fn, arg, probas);
-  else checkProbabilities(fn, arg, probas);
   checkLabels(fn, 'labels', labels, labelClasses, ignore, C === 1 ? '0 or 1' : undefined);
   const nchw = layout === 'NCHW' && dims.length === 4;
   const geo: Geometry = { batch: B, pixels: H * W, channels: C, nchw };
   const p = fromLogits ? activate(probas, geo) : probas;
-  const plan = { selection, perImage, ignore, weights, reduction, out };
+  const kernelPlan = { fn, kernel, checkProbabilities: fromLogits ? null : arg };
+  const plan = { selection, perImage, ignore, weights, reduction, out, ...kernelPlan };
   const result = softmaxGroups(p, labels, B, geo, plan);
   if (fromLogits) activationBackward(p as Float32Array, result.grad, geo);
   return result;
@@ -278,6 +289,9 @@ function softmaxGroups(
     weights: Float64Array | null;
     reduction: Reduction;
     out: Float32Array | null;
+    fn: string;
+    kernel: HingeKernel;
+    checkProbabilities: string | null;
   },
 ): LossResult {
   const { selection, perImage, ignore, weights, reduction, out } = options;
@@ -300,6 +314,10 @@ function softmaxGroups(
     out,
     target: (c) => ({ labels, cls: c, channel: sigmoid ? 0 : c }),
     counts: (b0, b1) => labelCounts(labels, numClasses, b0, b1, geo.pixels, ign),
+    fn: options.fn,
+    kernel: options.kernel,
+    wasmLabels: { values: labels, perChannel: false, ign },
+    checkProbabilities: options.checkProbabilities,
   });
 }
 
@@ -331,7 +349,6 @@ export function lovaszSoftmaxFlat(
     C === 1
       ? checkSigmoidClasses(fn, option(options?.classes, 'present'))
       : checkClasses(fn, option(options?.classes, 'present'), C);
-  checkProbabilities(fn, 'probas', probas);
   checkLabels(fn, 'labels', labels, C === 1 ? 2 : C, null, C === 1 ? '0 or 1' : undefined);
   const geo = { batch: 1, pixels: P, channels: C, nchw: false };
   const plan = {
@@ -340,6 +357,9 @@ export function lovaszSoftmaxFlat(
     weights: null,
     reduction: 'mean',
     out: null,
+    fn,
+    kernel: 'auto',
+    checkProbabilities: 'probas',
   } as const;
   return softmaxGroups(probas, labels, 1, geo, { selection: classes, ...plan });
 }

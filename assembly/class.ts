@@ -1,0 +1,461 @@
+// The per-class kernel of the Lovász-Softmax, -Sigmoid and multilabel losses in
+// AssemblyScript, compiled to WebAssembly by `npm run build:wasm` into
+// src/core/class-wasm-binary.ts (which ships; this file does not).
+//
+// The arithmetic is exactly that of src/core/class-loss.ts (gatherClass, cutBackground,
+// cutForeground, foregroundOnlyLoss, mergeLossDense, absentClassLoss) and of the stable radix
+// order of src/core/sort.ts: the same float32 keys, the same stable order (ties by pixel), the
+// same float64 operations in the same order. Both kernels return the same bits, which
+// test/core/class-wasm.test.ts checks.
+//
+// One call of the caller works on one group of pixels (an image, or the batch) and a block of
+// K classes at once: the caller copies consecutive chunks of the group's probabilities (all the
+// channels of a chunk of pixels, or, channels first, the K channel planes of the chunk) and
+// labels into a small staging area and calls gather() per chunk; each class of the block
+// appends its pairs to its own region. So the input is read once per block, not once per
+// class, and never copied whole. Then finish() computes each class's loss into its dense
+// per-pixel sink, and scatter() writes the K sinks into the gradient in one pass.
+//
+// Memory, laid out by the caller (addresses 16-byte aligned):
+//   table    K entries of ENTRY bytes (see the offsets below), written by the caller
+//   staged   f32 probabilities of one chunk
+//   labels   i32 labels of one chunk
+//   counts   COUNTS_BYTES of radix counters
+//   spare    one key and payload buffer pair of `cap` pairs (the sort's second buffers)
+//   regions  K pairs of `cap` key and payload buffers
+//   sinks    K * pixels f32
+//   grad     f32, the whole gradient, in the layout of the input
+
+const SIGN: i32 = 0x80000000;
+const PIXEL: i32 = 0x7fffffff;
+const COUNTS_BYTES: i32 = 2 * 32768 * 4;
+
+// Fields of one table entry (one class of the block).
+const E_POFF: usize = 0; // i32: offset (in values) of the class's channel in a staged pixel
+const E_LOFF: usize = 4; // i32: offset of the class's label in a staged pixel's labels
+const E_CLS: usize = 8; // i32: the label value that means foreground
+const E_NF: usize = 12; // i32: foreground pairs written so far
+const E_NB: usize = 16; // i32: end of the background pairs written so far (from `total`)
+const E_KEYS: usize = 20; // i32: address of the class's keys (payloads at keys + 4 cap)
+const E_SINK: usize = 24; // i32: address of the class's dense gradient sink
+const E_CHANNEL: usize = 28; // i32: the class's channel (for scatter)
+const E_KFMAX: usize = 32; // f64: largest foreground key (smallest foreground error)
+const E_TOTAL: usize = 40; // i32: valid foreground pixels of the class (G)
+const E_VALID: usize = 44; // i32: valid pixels
+const E_SCALE: usize = 48; // f64: the factor of the gradient
+const E_LOSS: usize = 56; // f64: the class's loss, written by finish()
+export const ENTRY: i32 = 64;
+
+let invalid: i32 = 0;
+
+/** Bytes of radix counters. */
+export function countsBytes(): i32 {
+  return COUNTS_BYTES;
+}
+
+/** Forgets a bad value seen by an earlier call. */
+export function reset(): void {
+  invalid = 0;
+}
+
+/** 1 when a staged probability checked so far was outside [lo, hi] or NaN. */
+export function bad(): i32 {
+  return invalid;
+}
+
+/**
+ * Flags (see bad()) any of the n float32 values at `at` outside [lo, hi] or NaN; lo and hi
+ * are the float32 bounds equivalent to the float64 slack bounds of checkProbabilities.
+ */
+export function check(at: usize, n: i32, lo: f32, hi: f32): void {
+  const lo4 = f32x4.splat(lo);
+  const hi4 = f32x4.splat(hi);
+  let ok4 = i32x4.splat(-1);
+  let i = 0;
+  for (const stop = n & ~3; i < stop; i += 4) {
+    const x = v128.load(at + ((<usize>i) << 2));
+    ok4 = v128.and(ok4, v128.and(f32x4.ge(x, lo4), f32x4.le(x, hi4)));
+  }
+  let ok: i32 = i32(i32x4.all_true(ok4));
+  for (; i < n; i++) {
+    const x = load<f32>(at + ((<usize>i) << 2));
+    ok &= i32(x >= lo && x <= hi);
+  }
+  invalid |= ok ^ 1;
+}
+
+/**
+ * Starts the block of K classes whose entries the caller wrote at `table` (offsets, class,
+ * keys, sink, channel, total, valid, scale): no pair written yet.
+ */
+export function begin(table: usize, k: i32): void {
+  for (let c = 0; c < k; c++) {
+    const e = table + (<usize>c) * ENTRY;
+    store<i32>(e + E_NF, 0);
+    store<i32>(e + E_NB, load<i32>(e + E_TOTAL));
+    store<f64>(e + E_KFMAX, -1);
+  }
+}
+
+/**
+ * Appends, for each class of the block, the pairs of the `count` staged pixels q0, q0 + 1, ...
+ * of the group: the probability of pixel i for class c is the float32 at
+ * staged + 4 (i pstride + poff_c), its label the int32 at labels + 4 (i lstride + loff_c).
+ * Foreground pixels (label cls_c) go to [nf, total) in pixel order, keyed by p (2 - p above 1),
+ * background ones to [nb, valid) keyed by p (-p below 0); the payload is the pixel, with the
+ * top bit set where the key was reflected. Pixels labelled `ign` are skipped.
+ */
+export function gather(
+  table: usize,
+  k: i32,
+  count: i32,
+  q0: i32,
+  staged: usize,
+  pstride: i32,
+  labels: usize,
+  lstride: i32,
+  ign: i32,
+  cap: i32,
+): void {
+  for (let c = 0; c < k; c++) {
+    const e = table + (<usize>c) * ENTRY;
+    const poff = load<i32>(e + E_POFF);
+    const loff = load<i32>(e + E_LOFF);
+    const cls = load<i32>(e + E_CLS);
+    const keys = <usize>load<i32>(e + E_KEYS);
+    const vals = keys + ((<usize>cap) << 2);
+    let nf = load<i32>(e + E_NF);
+    let nb = load<i32>(e + E_NB);
+    let kfMax = load<f64>(e + E_KFMAX);
+    let pa = staged + ((<usize>poff) << 2);
+    let la = labels + ((<usize>loff) << 2);
+    const pstep = (<usize>pstride) << 2;
+    const lstep = (<usize>lstride) << 2;
+    for (let i = 0; i < count; i++, pa += pstep, la += lstep) {
+      const y = load<i32>(la);
+      if (y == ign) continue;
+      const p = load<f32>(pa);
+      const fg = y == cls;
+      // Both keys, then a select: the label is random from one pixel to the next.
+      const over = p > <f32>1;
+      const under = p < <f32>0;
+      const kf: f32 = over ? <f32>(2 - <f64>p) : p + <f32>0; // + 0 turns -0 into +0
+      const kb: f32 = under ? -p : p + <f32>0;
+      const flip = i32(fg ? over : under);
+      const at = (<usize>(fg ? nf : nb)) << 2;
+      store<f32>(keys + at, fg ? kf : kb);
+      store<i32>(vals + at, (q0 + i) | (flip << 31));
+      const f = <f64>kf;
+      kfMax = fg && f > kfMax ? f : kfMax;
+      nf += i32(fg);
+      nb += i32(!fg);
+    }
+    store<i32>(e + E_NF, nf);
+    store<i32>(e + E_NB, nb);
+    store<f64>(e + E_KFMAX, kfMax);
+  }
+}
+
+/**
+ * The loss of each class of the block, into its entry, with `scale` times its gradient in its
+ * sink (zeroed first; `pixels` values, indexed by pixel of the group).
+ */
+export function finish(table: usize, k: i32, pixels: i32, cap: i32, counts: usize, spare: usize): void {
+  for (let c = 0; c < k; c++) {
+    const e = table + (<usize>c) * ENTRY;
+    const sink = <usize>load<i32>(e + E_SINK);
+    memory.fill(sink, 0, (<usize>pixels) << 2);
+    const keys = <usize>load<i32>(e + E_KEYS);
+    const total = load<i32>(e + E_TOTAL);
+    const valid = load<i32>(e + E_VALID);
+    const scale = load<f64>(e + E_SCALE);
+    const loss =
+      total == 0
+        ? absentLoss(keys, keys + ((<usize>cap) << 2), valid, scale, sink)
+        : classLoss(keys, total, valid, load<f64>(e + E_KFMAX), scale, sink, cap, counts, spare);
+    store<f64>(e + E_LOSS, loss);
+  }
+}
+
+/**
+ * Writes the K sinks into the gradient: value q of the sink of class c goes to
+ * grad + 4 ((first + q) C + channel_c) channels last, or to the channel's plane of its image
+ * channels first (images of hw pixels, starting at image b0).
+ */
+export function scatter(
+  table: usize,
+  k: i32,
+  pixels: i32,
+  grad: usize,
+  channels: i32,
+  first: i32,
+  nchw: bool,
+  hw: i32,
+  b0: i32,
+): void {
+  for (let c = 0; c < k; c++) {
+    const e = table + (<usize>c) * ENTRY;
+    const sink = <usize>load<i32>(e + E_SINK);
+    const ch = load<i32>(e + E_CHANNEL);
+    if (nchw) {
+      for (let q = 0; q < pixels; q += hw) {
+        const b = b0 + q / hw;
+        const to = grad + ((<usize>((b * channels + ch) * hw)) << 2);
+        memory.copy(to, sink + ((<usize>q) << 2), (<usize>hw) << 2);
+      }
+      continue;
+    }
+    const step = (<usize>channels) << 2;
+    let to = grad + ((<usize>(first * channels + ch)) << 2);
+    for (let q = 0; q < pixels; q++, to += step) store<f32>(to, load<f32>(sink + ((<usize>q) << 2)));
+  }
+}
+
+/** The sign of e_fg - e_bg, exactly (see compareErrors in class-loss.ts). */
+// @ts-ignore: decorator
+@inline
+function compareErrors(kf: f64, kb: f64): f64 {
+  if (kf >= 0.5) return 1 - kf - kb;
+  if (kb >= 0.5) return 1 - kb - kf;
+  return 1;
+}
+
+/** The loss of a class with foreground (classLoss in class-loss.ts, dense sink). */
+function classLoss(
+  keys: usize,
+  total: i32,
+  valid: i32,
+  kfMax: f64,
+  scale: f64,
+  sink: usize,
+  cap: i32,
+  counts: usize,
+  spare: usize,
+): f64 {
+  const vals = keys + ((<usize>cap) << 2);
+  // Cut 1: the background pairs whose error reaches the smallest foreground error.
+  let kept = total;
+  let kbMin: f64 = 2;
+  const below = 1 - kfMax - 1e-6;
+  for (let j = total; j < valid; j++) {
+    const at = (<usize>j) << 2;
+    const kb = <f64>load<f32>(keys + at);
+    if (kb < below) continue;
+    if (compareErrors(kfMax, kb) <= 0) {
+      const to = (<usize>kept) << 2;
+      store<f32>(keys + to, <f32>kb);
+      store<i32>(vals + to, load<i32>(vals + at));
+      if (kb < kbMin) kbMin = kb;
+      kept++;
+    }
+  }
+  const nbKept = kept - total;
+  const dLast = 1 / <f64>(total + nbKept);
+  if (nbKept == 0) {
+    // Every foreground pixel has d = 1 / G; no sort.
+    const g = scale * dLast;
+    let loss: f64 = 0;
+    for (let i = 0; i < total; i++) {
+      const at = (<usize>i) << 2;
+      const kf = <f64>load<f32>(keys + at);
+      const v = load<i32>(vals + at);
+      loss += 1 - kf;
+      put(sink, v, kf == 1 ? 0 : v < 0 ? g : -g);
+    }
+    return loss * dLast;
+  }
+  // Cut 2: the foreground pairs whose error reaches the smallest kept background error; the
+  // others take d = dLast.
+  let cut: f64 = 0;
+  let nf = 0;
+  const g = scale * dLast;
+  for (let i = 0; i < total; i++) {
+    const at = (<usize>i) << 2;
+    const kf = <f64>load<f32>(keys + at);
+    const v = load<i32>(vals + at);
+    if (compareErrors(kf, kbMin) >= 0) {
+      const to = (<usize>nf) << 2;
+      store<f32>(keys + to, <f32>kf);
+      store<i32>(vals + to, v);
+      nf++;
+    } else {
+      cut += 1 - kf;
+      put(sink, v, kf == 1 ? 0 : v < 0 ? g : -g);
+    }
+  }
+  const cutLoss = cut * dLast;
+  const spareVals = spare + ((<usize>cap) << 2);
+  const fk = sortUnit(keys, vals, spare, spareVals, 0, nf, false, counts);
+  const bk = sortUnit(keys, vals, spare, spareVals, total, nbKept, true, counts);
+  const fv = fk == keys ? vals : spareVals;
+  const bv = bk == keys ? vals : spareVals;
+  return cutLoss + merge(fk, fv, nf, bk, bv, total, nbKept, scale, sink);
+}
+
+// @ts-ignore: decorator
+@inline
+function put(sink: usize, v: i32, value: f64): void {
+  store<f32>(sink + ((<usize>(v & PIXEL)) << 2), <f32>value);
+}
+
+/**
+ * mergeLossDense of class-loss.ts: the sorted foreground pairs [0, nf) (increasing key,
+ * decreasing error) and background pairs [total, total + nb) (decreasing key and error)
+ * merged by exact error, ties by pixel, the background pixels before each foreground one
+ * emitted by an inner loop.
+ */
+function merge(
+  fk: usize,
+  fv: usize,
+  nf: i32,
+  bk: usize,
+  bv: usize,
+  total: i32,
+  nb: i32,
+  scale: f64,
+  sink: usize,
+): f64 {
+  let loss: f64 = 0;
+  let j = total;
+  const jEnd = total + nb;
+  let bgSeen = 0;
+  for (let i = 0; i <= nf; i++) {
+    const last = i == nf;
+    const kf: f64 = last ? 0 : <f64>load<f32>(fk + ((<usize>i) << 2));
+    const qf = last ? 0 : load<i32>(fv + ((<usize>i) << 2)) & PIXEL;
+    const high = kf >= 0.5;
+    const t = high ? 1 - kf : kf;
+    const a = <f64>(total - i);
+    for (; j < jEnd; j++) {
+      const at = (<usize>j) << 2;
+      const kb = <f64>load<f32>(bk + at);
+      const v = load<i32>(bv + at);
+      if (!last) {
+        const diff = high ? kb - t : kb >= 0.5 ? t - (1 - kb) : -1;
+        if (diff < 0 || (diff == 0 && (v & PIXEL) > qf)) break;
+      }
+      const union = <f64>(total + bgSeen);
+      const d = a / (union * (union + 1));
+      loss += kb * d;
+      put(sink, v, kb == 0 ? 0 : v < 0 ? -scale * d : scale * d);
+      bgSeen++;
+    }
+    if (last) break;
+    const v = load<i32>(fv + ((<usize>i) << 2));
+    const d = 1 / <f64>(total + bgSeen);
+    loss += (1 - kf) * d;
+    put(sink, v, kf == 1 ? 0 : v < 0 ? scale * d : -scale * d);
+  }
+  return loss;
+}
+
+/**
+ * absentClassLoss of class-loss.ts: with no foreground the loss is the largest error |p|, and
+ * its gradient sits on the first pixel that reaches it. The valid pixels are the `valid`
+ * background pairs, in pixel order, keyed by |p| (payload top bit: p < 0).
+ */
+function absentLoss(keys: usize, vals: usize, valid: i32, scale: f64, sink: usize): f64 {
+  let best: f64 = -1;
+  let at: i32 = -1;
+  for (let j = 0; j < valid; j++) {
+    const e = <f64>load<f32>(keys + ((<usize>j) << 2));
+    if (e > best) {
+      best = e;
+      at = j;
+    }
+  }
+  if (at < 0) return 0;
+  const v = load<i32>(vals + ((<usize>at) << 2));
+  put(sink, v, best == 0 ? 0 : v < 0 ? -scale : scale);
+  return best;
+}
+
+/**
+ * Stable LSD radix sort of the n pairs [start, start + n) of (keys, vals) by increasing key
+ * (decreasing with `descending`), keys float32 in [0, 2): two passes of 15 bits of the
+ * order-preserving images (their top two bits are the same for every key). Small segments
+ * take three passes of 11, 11 and 10 bits, skipping a pass whose digit is the same for every
+ * key. Returns the address of the sorted keys (keys or keys2), at the same positions.
+ */
+function sortUnit(
+  keys: usize,
+  vals: usize,
+  keys2: usize,
+  vals2: usize,
+  start: i32,
+  n: i32,
+  descending: bool,
+  counts: usize,
+): usize {
+  if (n <= 1) return keys;
+  const flip: i32 = descending ? -1 : 0;
+  const small = n < 65536;
+  const bits = small ? 11 : 15;
+  const digits = 1 << bits;
+  const mask = digits - 1;
+  const npass = small ? 3 : 2;
+  memory.fill(counts, 0, (<usize>(npass * digits)) << 2);
+  const s = (<usize>start) << 2;
+  const end = s + ((<usize>n) << 2);
+  for (let at = s; at < end; at += 4) {
+    const u = load<i32>(keys + at);
+    const t = u ^ ((u >> 31) | SIGN) ^ flip;
+    add(counts + ((<usize>(t & mask)) << 2));
+    add(counts + ((<usize>(digits + ((t >>> bits) & mask))) << 2));
+    if (small) add(counts + ((<usize>(2 * digits + (t >>> 22))) << 2));
+  }
+  let passes = 0;
+  for (let pass = 0; pass < npass; pass++) {
+    const base = counts + ((<usize>(pass * digits)) << 2);
+    let sum = start;
+    let spread = true;
+    for (let d = 0; d < digits; d++) {
+      const at = base + ((<usize>d) << 2);
+      const c = load<i32>(at);
+      if (c == n) spread = false;
+      store<i32>(at, sum);
+      sum += c;
+    }
+    if (spread) passes |= 1 << pass;
+  }
+  // The keys move as images (mapped in on the first pass that runs, back on the last).
+  let sk = keys;
+  let sv = vals;
+  let dk = keys2;
+  let dv = vals2;
+  let mapped = false;
+  let remaining = popcnt<i32>(passes);
+  for (let pass = 0; pass < npass; pass++) {
+    if ((passes & (1 << pass)) == 0) continue;
+    remaining--;
+    const base = counts + ((<usize>(pass * digits)) << 2);
+    const shift = pass * bits;
+    const unmap = remaining == 0;
+    for (let at = s; at < end; at += 4) {
+      const u = load<i32>(sk + at);
+      const t = mapped ? u : u ^ ((u >> 31) | SIGN) ^ flip;
+      const slot = base + ((<usize>((t >>> shift) & mask)) << 2);
+      const j = load<i32>(slot);
+      store<i32>(slot, j + 1);
+      const a = t ^ flip;
+      const out = unmap ? a ^ (~(a >> 31) | SIGN) : t;
+      const to = (<usize>j) << 2;
+      store<i32>(dk + to, out);
+      store<i32>(dv + to, load<i32>(sv + at));
+    }
+    mapped = !unmap;
+    const x = sk;
+    sk = dk;
+    dk = x;
+    const y = sv;
+    sv = dv;
+    dv = y;
+  }
+  return sk;
+}
+
+// @ts-ignore: decorator
+@inline
+function add(at: usize): void {
+  store<i32>(at, load<i32>(at) + 1);
+}

@@ -1,0 +1,309 @@
+import type { NumericArray } from './check.js';
+import { CLASS_WASM_BASE64 } from './class-wasm-binary.js';
+import type { Geometry } from './geometry.js';
+import { align, growTo, type Instance, instantiate } from './wasm-instance.js';
+
+/** The kernel's exports (assembly/class.ts documents them and the memory layout). */
+interface Exports {
+  countsBytes(): number;
+  reset(): void;
+  bad(): number;
+  check(at: number, n: number, lo: number, hi: number): void;
+  begin(table: number, k: number): void;
+  gather(
+    table: number,
+    k: number,
+    count: number,
+    q0: number,
+    staged: number,
+    pstride: number,
+    labels: number,
+    lstride: number,
+    ign: number,
+    cap: number,
+  ): void;
+  finish(
+    table: number,
+    k: number,
+    pixels: number,
+    cap: number,
+    counts: number,
+    spare: number,
+  ): void;
+  scatter(
+    table: number,
+    k: number,
+    pixels: number,
+    grad: number,
+    channels: number,
+    first: number,
+    nchw: number,
+    hw: number,
+    b0: number,
+  ): void;
+  ENTRY: WebAssembly.Global;
+}
+
+// Values staged at a time: 2 x 64 kB (probabilities and labels), in cache.
+const STAGE = 16384;
+// Pixel-classes gathered at once: a block of K classes of a group of `per` pixels holds
+// K * per pairs (12 bytes each, with the sink), so K = floor(BLOCK / per), at least 1.
+const BLOCK = 1 << 22;
+// Layout (bytes): the block table, the staged probabilities and labels, the counters, then
+// the buffers sized by the call.
+const MAX_BLOCK_CLASSES = 256;
+const TABLE_AT = 0;
+const STAGED_AT = 64 * MAX_BLOCK_CLASSES;
+const LABELS_AT = STAGED_AT + 4 * STAGE;
+const COUNTS_AT = LABELS_AT + 4 * STAGE;
+
+// Fields of a table entry, in int32 / float64 units (assembly/class.ts, E_*).
+const E_POFF = 0;
+const E_LOFF = 1;
+const E_CLS = 2;
+const E_KEYS = 5;
+const E_SINK = 6;
+const E_CHANNEL = 7;
+const E_TOTAL = 10;
+const E_VALID = 11;
+const E_SCALE = 6; // float64 index
+const E_LOSS = 7; // float64 index
+
+type Kernel = Instance<Exports> & { entry: number };
+let kernel: Kernel | null | undefined;
+let failure = '';
+
+function load(): Kernel | null {
+  if (kernel !== undefined) return kernel;
+  const made = instantiate<Exports>(CLASS_WASM_BASE64);
+  if (typeof made === 'string') {
+    kernel = null;
+    failure = made;
+  } else {
+    kernel = { ...made, entry: made.ENTRY.value as number };
+  }
+  return kernel;
+}
+
+/**
+ * Why the WebAssembly class kernel cannot run here, or '' when it can. The first call
+ * compiles it.
+ */
+export function classWasmUnavailable(): string {
+  return load() === null ? failure : '';
+}
+
+/** Bytes of WebAssembly memory the class kernel holds (it only grows). */
+export function classWasmBytes(): number {
+  return kernel ? kernel.memory.buffer.byteLength : 0;
+}
+
+/** One class of a group, for {@link classLossesWasm}. */
+export interface WasmClass {
+  channel: number;
+  /** The label value that means foreground. */
+  cls: number;
+  total: number;
+  valid: number;
+  scale: number;
+}
+
+/** Where the labels are, for the kernel. */
+export interface WasmLabels {
+  /**
+   * Per-pixel labels [B * pixels] (class c is foreground where the label is its `cls`), or,
+   * with `perChannel`, targets in the layout of the probabilities (foreground where 1).
+   */
+  values: NumericArray;
+  perChannel: boolean;
+  /** The label of void pixels, an int32 (-1 for none). */
+  ign: number;
+}
+
+/** A call of the kernel: the input, checked as the JavaScript path checks it. */
+export interface WasmCall {
+  probas: NumericArray;
+  labels: WasmLabels;
+  geo: Geometry;
+  /** Check the probabilities in [lo, hi] (float32 bounds) while staging them; null: do not. */
+  bounds: { lo: number; hi: number } | null;
+}
+
+/**
+ * The gradient of a whole call lives in the kernel's memory; {@link wasmSession} opens it
+ * (zeroed), {@link classLossesWasm} runs the classes of each group, and the session's `grad`
+ * copies it out at the end. Returns the reason when the memory cannot be had.
+ */
+export interface WasmSession {
+  readonly call: WasmCall;
+  readonly kernel: Kernel;
+  readonly gradAt: number;
+  /** Byte address of the buffers sized per group, after the gradient. */
+  readonly workAt: number;
+  /** Whether a staged probability was outside the bounds. */
+  bad(): boolean;
+  /** Copies the gradient into `out` (or a new array). */
+  grad(out: Float32Array | null): Float32Array;
+}
+
+/** Opens a session for a call whose groups hold at most `per` pixels. */
+export function wasmSession(call: WasmCall, per: number): WasmSession | string {
+  const k = load();
+  if (k === null) return failure;
+  const n = call.probas.length;
+  const gradAt = align(COUNTS_AT + k.countsBytes(), 64);
+  const workAt = align(gradAt + 4 * n, 64);
+  const grown = growTo(k.memory, workAt + workBytes(per, blockSize(per, call.geo.channels)));
+  if (grown !== '') return grown;
+  new Uint8Array(k.memory.buffer, gradAt, 4 * n).fill(0);
+  k.reset();
+  return {
+    call,
+    kernel: k,
+    gradAt,
+    workAt,
+    bad: () => k.bad() !== 0,
+    grad: (out) => {
+      const grad = new Float32Array(k.memory.buffer, gradAt, n);
+      if (out) {
+        out.set(grad);
+        return out;
+      }
+      // slice(): a fresh, uninitialised copy, cheaper than zeroing a new array and copying.
+      return grad.slice();
+    },
+  };
+}
+
+/** Classes gathered in one pass over a group of `per` pixels. */
+function blockSize(per: number, channels: number): number {
+  return Math.max(1, Math.min(channels, MAX_BLOCK_CLASSES, Math.floor(BLOCK / Math.max(per, 1))));
+}
+
+/**
+ * Bytes of the buffers for groups of `per` pixels and blocks of `k` classes: the sort's second
+ * key and payload buffers (8 per pixel), and per class of a block a key and payload pair
+ * (8 per pixel) and a dense gradient sink (4 per pixel).
+ */
+function workBytes(per: number, k: number): number {
+  const pair = align(8 * per + 32, 64);
+  const sink = align(4 * per, 64);
+  return pair + k * (pair + sink);
+}
+
+/**
+ * The losses of `classes` over images [b0, b1) into `losses`, their gradients (each scaled)
+ * into the session's gradient. Same bits as classLoss of class-loss.ts.
+ */
+export function classLossesWasm(
+  session: WasmSession,
+  b0: number,
+  b1: number,
+  classes: readonly WasmClass[],
+  losses: Float64Array,
+): void {
+  const { call, kernel: k } = session;
+  const { geo, probas, labels, bounds } = call;
+  const { channels: C, pixels: hw, nchw } = geo;
+  const per = (b1 - b0) * hw;
+  const K = blockSize(per, C);
+  const cap = per;
+  const pair = align(8 * per + 32, 64);
+  const sinkBytes = align(4 * per, 64);
+  const spare = session.workAt;
+  const buffer = k.memory.buffer;
+  const i32 = new Int32Array(buffer, TABLE_AT, (k.entry / 4) * MAX_BLOCK_CLASSES);
+  const f64 = new Float64Array(buffer, TABLE_AT, (k.entry / 8) * MAX_BLOCK_CLASSES);
+  const stagedP = new Float32Array(buffer, STAGED_AT, STAGE);
+  const stagedL = new Int32Array(buffer, LABELS_AT, STAGE);
+  const ei = k.entry / 4;
+  const ef = k.entry / 8;
+  for (let c0 = 0; c0 < classes.length; c0 += K) {
+    const block = classes.slice(c0, c0 + K);
+    const nk = block.length;
+    // Channels last, a staged pixel holds all C channels (and per-channel targets); channels
+    // first, the staged chunk holds the block's channel planes one after the other.
+    const chunk = nchw ? Math.floor(STAGE / nk) : Math.floor(STAGE / C);
+    for (let j = 0; j < nk; j++) {
+      const t = block[j];
+      const e = j * ei;
+      i32[e + E_POFF] = nchw ? j * chunk : t.channel;
+      i32[e + E_LOFF] = labels.perChannel ? (nchw ? j * chunk : t.channel) : 0;
+      i32[e + E_CLS] = t.cls;
+      i32[e + E_KEYS] = spare + pair + j * (pair + sinkBytes);
+      i32[e + E_SINK] = spare + pair + j * (pair + sinkBytes) + pair;
+      i32[e + E_CHANNEL] = t.channel;
+      i32[e + E_TOTAL] = t.total;
+      i32[e + E_VALID] = t.valid;
+      f64[j * ef + E_SCALE] = t.scale;
+    }
+    k.begin(TABLE_AT, nk);
+    // The first block of a group checks every staged value: channels last, that is the whole
+    // input of the group.
+    const checking = bounds !== null && (c0 === 0 || nchw);
+    const pstride = nchw ? 1 : C;
+    const lstride = labels.perChannel ? pstride : 1;
+    for (let b = b0; b < b1; b++) {
+      // Channels last, a chunk may span images; channels first, planes end with each image.
+      if (!nchw && b !== b0) break;
+      const end = nchw ? (b + 1) * hw : b1 * hw;
+      for (let px = nchw ? b * hw : b0 * hw; px < end; px += chunk) {
+        const count = Math.min(chunk, end - px);
+        if (nchw) {
+          for (let j = 0; j < nk; j++) {
+            const from = (b * C + block[j].channel) * hw + (px - b * hw);
+            stage(stagedP, j * chunk, probas, from, count);
+            if (labels.perChannel) stage(stagedL, j * chunk, labels.values, from, count);
+          }
+          if (!labels.perChannel) stage(stagedL, 0, labels.values, px, count);
+          if (checking) {
+            for (let j = 0; j < nk; j++) {
+              k.check(STAGED_AT + 4 * j * chunk, count, bounds.lo, bounds.hi);
+            }
+          }
+        } else {
+          stage(stagedP, 0, probas, px * C, count * C);
+          stage(
+            stagedL,
+            0,
+            labels.values,
+            labels.perChannel ? px * C : px,
+            labels.perChannel ? count * C : count,
+          );
+          if (checking) k.check(STAGED_AT, count * C, bounds.lo, bounds.hi);
+        }
+        k.gather(
+          TABLE_AT,
+          nk,
+          count,
+          px - b0 * hw,
+          STAGED_AT,
+          pstride,
+          LABELS_AT,
+          lstride,
+          labels.ign,
+          cap,
+        );
+      }
+    }
+    k.finish(TABLE_AT, nk, per, cap, COUNTS_AT, spare);
+    k.scatter(TABLE_AT, nk, per, session.gradAt, C, b0 * hw, nchw ? 1 : 0, hw, b0);
+    for (let j = 0; j < nk; j++) losses[c0 + j] = f64[j * ef + E_LOSS];
+  }
+}
+
+/** Copies values [start, start + count) of `from` to `to` at `at`, converting. */
+function stage(
+  to: Float32Array | Int32Array,
+  at: number,
+  from: NumericArray,
+  start: number,
+  count: number,
+): void {
+  const typed = from as Partial<Float32Array>;
+  if (typeof typed.subarray === 'function') {
+    to.set(typed.subarray(start, start + count), at);
+  } else {
+    for (let i = 0; i < count; i++) to[at + i] = from[start + i];
+  }
+}
