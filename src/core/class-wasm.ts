@@ -49,6 +49,27 @@ const STAGE = 16384;
 // Pixel-classes gathered at once: a block of K classes of a group of `per` pixels holds
 // K * per pairs (12 bytes each, with the sink), so K = floor(BLOCK / per), at least 1.
 const BLOCK = 1 << 22;
+// The most channels a staged chunk holds whole (channels last).
+const MAX_CHANNELS = 4096;
+// The limits in force: tests lower them to reach several chunks and blocks on small inputs.
+const limits = { stage: STAGE, block: BLOCK };
+
+/**
+ * Sets the values staged per chunk (at most 16384) and the pixel-classes per block, or
+ * restores the defaults (no argument). For tests: every setting gives the same bits.
+ */
+export function setClassWasmLimits(next: { stage?: number; block?: number } = {}): void {
+  limits.stage = Math.min(STAGE, next.stage ?? STAGE);
+  limits.block = next.block ?? BLOCK;
+}
+
+/** Why the kernel does not take an input of this geometry ('' when it does). */
+export function classWasmRefusal(geo: Geometry): string {
+  if (!geo.nchw && geo.channels > MAX_CHANNELS) {
+    return `it stages at most ${MAX_CHANNELS} channels per pixel, got ${geo.channels}`;
+  }
+  return '';
+}
 // Layout (bytes): the block table, the staged probabilities and labels, the counters, then
 // the buffers sized by the call.
 const MAX_BLOCK_CLASSES = 256;
@@ -177,7 +198,8 @@ export function wasmSession(call: WasmCall, per: number): WasmSession | string {
 
 /** Classes gathered in one pass over a group of `per` pixels. */
 function blockSize(per: number, channels: number): number {
-  return Math.max(1, Math.min(channels, MAX_BLOCK_CLASSES, Math.floor(BLOCK / Math.max(per, 1))));
+  const fit = Math.floor(limits.block / Math.max(per, 1));
+  return Math.max(1, Math.min(channels, MAX_BLOCK_CLASSES, fit));
 }
 
 /**
@@ -223,7 +245,7 @@ export function classLossesWasm(
     const nk = block.length;
     // Channels last, a staged pixel holds all C channels (and per-channel targets); channels
     // first, the staged chunk holds the block's channel planes one after the other.
-    const chunk = nchw ? Math.floor(STAGE / nk) : Math.floor(STAGE / C);
+    const chunk = Math.max(1, Math.floor(limits.stage / (nchw ? nk : C)));
     for (let j = 0; j < nk; j++) {
       const t = block[j];
       const e = j * ei;

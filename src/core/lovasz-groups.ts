@@ -7,6 +7,7 @@ import {
 import { type ClassWorkspace, classLoss, classWorkspace } from './class-loss.js';
 import {
   classLossesWasm,
+  classWasmRefusal,
   classWasmUnavailable,
   type WasmClass,
   type WasmLabels,
@@ -91,8 +92,10 @@ export function lovaszGroups(plan: GroupPlan): LossResult {
   const { probas, geo, batch, perImage, kernel } = plan;
   const groups = perImage ? batch : 1;
   const per = perImage ? geo.pixels : batch * geo.pixels;
-  const refusal = kernel === 'js' || probas.length === 0 ? 'js' : wasmRefusal(plan);
-  if (kernel === 'wasm' && refusal !== '') {
+  // Without values there is nothing to compute, and nothing for a kernel to refuse.
+  const tryWasm = kernel !== 'js' && probas.length > 0;
+  const refusal = tryWasm ? wasmRefusal(plan) : 'not tried';
+  if (kernel === 'wasm' && tryWasm && refusal !== '') {
     throw new Error(`${plan.fn}: kernel 'wasm' cannot run this call: ${refusal}`);
   }
   if (refusal === '') {
@@ -138,7 +141,7 @@ function wasmRefusal(plan: GroupPlan): string {
   if (4 * plan.probas.length > 2 ** 31 - 2 ** 27) {
     return `it addresses at most 2 GB, and ${plan.probas.length} values need more`;
   }
-  return classWasmUnavailable();
+  return classWasmRefusal(plan.geo) || classWasmUnavailable();
 }
 
 // The float32 bounds equivalent to checkProbabilities's float64 ones (a float32 x satisfies
