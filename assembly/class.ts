@@ -158,13 +158,22 @@ export function gather(
 
 /**
  * The loss of each class of the block, into its entry, with `scale` times its gradient in its
- * sink (zeroed first; `pixels` values, indexed by pixel of the group).
+ * sink (`pixels` values, indexed by pixel of the group; zeroed first with `zero`).
  */
-export function finish(table: usize, k: i32, pixels: i32, cap: i32, counts: usize, spare: usize): void {
+export function finish(
+  table: usize,
+  k: i32,
+  pixels: i32,
+  cap: i32,
+  counts: usize,
+  spare: usize,
+  zero: bool,
+): void {
   for (let c = 0; c < k; c++) {
     const e = table + (<usize>c) * ENTRY;
     const sink = <usize>load<i32>(e + E_SINK);
-    memory.fill(sink, 0, (<usize>pixels) << 2);
+    // A sink inside the gradient is zero already (the caller zeroes it once per call).
+    if (zero) memory.fill(sink, 0, (<usize>pixels) << 2);
     const keys = <usize>load<i32>(e + E_KEYS);
     const total = load<i32>(e + E_TOTAL);
     const valid = load<i32>(e + E_VALID);
@@ -178,9 +187,8 @@ export function finish(table: usize, k: i32, pixels: i32, cap: i32, counts: usiz
 }
 
 /**
- * Writes the K sinks into the gradient: value q of the sink of class c goes to
- * grad + 4 ((first + q) C + channel_c) channels last, or to the channel's plane of its image
- * channels first (images of hw pixels, starting at image b0).
+ * Channels first, groups of several images: copies the K sinks into their channel planes of
+ * the gradient (images of hw pixels, starting at image b0, `channels` planes each).
  */
 export function scatter(
   table: usize,
@@ -188,8 +196,6 @@ export function scatter(
   pixels: i32,
   grad: usize,
   channels: i32,
-  first: i32,
-  nchw: bool,
   hw: i32,
   b0: i32,
 ): void {
@@ -197,17 +203,27 @@ export function scatter(
     const e = table + (<usize>c) * ENTRY;
     const sink = <usize>load<i32>(e + E_SINK);
     const ch = load<i32>(e + E_CHANNEL);
-    if (nchw) {
-      for (let q = 0; q < pixels; q += hw) {
-        const b = b0 + q / hw;
-        const to = grad + ((<usize>((b * channels + ch) * hw)) << 2);
-        memory.copy(to, sink + ((<usize>q) << 2), (<usize>hw) << 2);
-      }
-      continue;
+    for (let q = 0; q < pixels; q += hw) {
+      const b = b0 + q / hw;
+      const to = grad + ((<usize>((b * channels + ch) * hw)) << 2);
+      memory.copy(to, sink + ((<usize>q) << 2), (<usize>hw) << 2);
     }
-    const step = (<usize>channels) << 2;
-    let to = grad + ((<usize>(first * channels + ch)) << 2);
-    for (let q = 0; q < pixels; q++, to += step) store<f32>(to, load<f32>(sink + ((<usize>q) << 2)));
+  }
+}
+
+/**
+ * Channels last: the gradient is kept as planes (channel c of every pixel at
+ * planes + 4 (c total + q)); writes pixels [q0, q0 + count) channels last, C values per
+ * pixel, to `out`. One plane at a time: its reads are sequential, its writes stay in the
+ * small `out` area.
+ */
+export function interleave(planes: usize, channels: i32, total: i32, q0: i32, count: i32, out: usize): void {
+  const step = (<usize>channels) << 2;
+  for (let c = 0; c < channels; c++) {
+    let from = planes + ((<usize>c * <usize>total + <usize>q0) << 2);
+    let to = out + ((<usize>c) << 2);
+    const end = from + ((<usize>count) << 2);
+    for (; from < end; from += 4, to += step) store<f32>(to, load<f32>(from));
   }
 }
 

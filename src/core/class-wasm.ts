@@ -29,6 +29,7 @@ interface Exports {
     cap: number,
     counts: number,
     spare: number,
+    zero: number,
   ): void;
   scatter(
     table: number,
@@ -36,10 +37,16 @@ interface Exports {
     pixels: number,
     grad: number,
     channels: number,
-    first: number,
-    nchw: number,
     hw: number,
     b0: number,
+  ): void;
+  interleave(
+    planes: number,
+    channels: number,
+    total: number,
+    q0: number,
+    count: number,
+    out: number,
   ): void;
   ENTRY: WebAssembly.Global;
 }
@@ -47,7 +54,7 @@ interface Exports {
 // Values staged at a time: 2 x 64 kB (probabilities and labels), in cache.
 const STAGE = 16384;
 // Pixel-classes gathered at once: a block of K classes of a group of `per` pixels holds
-// K * per pairs (12 bytes each, with the sink), so K = floor(BLOCK / per), at least 1.
+// K * per pairs (8 bytes each; 12 with a sink), so K = floor(BLOCK / per), at least 1.
 const BLOCK = 1 << 22;
 // The most channels a staged chunk holds whole (channels last).
 const MAX_CHANNELS = 4096;
@@ -153,7 +160,9 @@ export interface WasmCall {
 /**
  * The gradient of a whole call lives in the kernel's memory; {@link wasmSession} opens it
  * (zeroed), {@link classLossesWasm} runs the classes of each group, and the session's `grad`
- * copies it out at the end. Returns the reason when the memory cannot be had.
+ * copies it out at the end. Channels last, it is kept as one plane per channel, so that each
+ * class writes its own contiguous plane, and is interleaved on the way out, one small chunk at
+ * a time; channels first, it has the layout of the input.
  */
 export interface WasmSession {
   readonly call: WasmCall;
@@ -161,39 +170,52 @@ export interface WasmSession {
   readonly gradAt: number;
   /** Byte address of the buffers sized per group, after the gradient. */
   readonly workAt: number;
+  /** Whether the classes of a group write into per-block sinks, copied out by scatter(). */
+  readonly sinks: boolean;
   /** Whether a staged probability was outside the bounds. */
   bad(): boolean;
   /** Copies the gradient into `out` (or a new array). */
   grad(out: Float32Array | null): Float32Array;
 }
 
-/** Opens a session for a call whose groups hold at most `per` pixels. */
+/** Opens a session for a call whose groups hold at most `per` pixels; or says why it cannot. */
 export function wasmSession(call: WasmCall, per: number): WasmSession | string {
   const k = load();
   if (k === null) return failure;
+  const { geo } = call;
   const n = call.probas.length;
+  // Channels first, a group of several images does not have contiguous channel planes.
+  const sinks = geo.nchw && per > geo.pixels;
   const gradAt = align(COUNTS_AT + k.countsBytes(), 64);
   const workAt = align(gradAt + 4 * n, 64);
-  const grown = growTo(k.memory, workAt + workBytes(per, blockSize(per, call.geo.channels)));
+  const grown = growTo(k.memory, workAt + workBytes(per, blockSize(per, geo.channels), sinks));
   if (grown !== '') return grown;
   new Uint8Array(k.memory.buffer, gradAt, 4 * n).fill(0);
   k.reset();
-  return {
-    call,
-    kernel: k,
-    gradAt,
-    workAt,
-    bad: () => k.bad() !== 0,
-    grad: (out) => {
-      const grad = new Float32Array(k.memory.buffer, gradAt, n);
+  const copyOut = (out: Float32Array | null): Float32Array => {
+    const buffer = k.memory.buffer;
+    if (geo.nchw || geo.channels === 1) {
+      const grad = new Float32Array(buffer, gradAt, n);
       if (out) {
         out.set(grad);
         return out;
       }
       // slice(): a fresh, uninitialised copy, cheaper than zeroing a new array and copying.
       return grad.slice();
-    },
+    }
+    const C = geo.channels;
+    const total = n / C;
+    const to = out ?? new Float32Array(n);
+    const chunk = Math.floor(STAGE / C);
+    const staged = new Float32Array(buffer, STAGED_AT, chunk * C);
+    for (let q0 = 0; q0 < total; q0 += chunk) {
+      const count = Math.min(chunk, total - q0);
+      k.interleave(gradAt, C, total, q0, count, STAGED_AT);
+      to.set(count === chunk ? staged : staged.subarray(0, count * C), q0 * C);
+    }
+    return to;
   };
+  return { call, kernel: k, gradAt, workAt, sinks, bad: () => k.bad() !== 0, grad: copyOut };
 }
 
 /** Classes gathered in one pass over a group of `per` pixels. */
@@ -205,11 +227,11 @@ function blockSize(per: number, channels: number): number {
 /**
  * Bytes of the buffers for groups of `per` pixels and blocks of `k` classes: the sort's second
  * key and payload buffers (8 per pixel), and per class of a block a key and payload pair
- * (8 per pixel) and a dense gradient sink (4 per pixel).
+ * (8 per pixel), with `sinks` a dense gradient sink too (4 per pixel).
  */
-function workBytes(per: number, k: number): number {
+function workBytes(per: number, k: number, sinks: boolean): number {
   const pair = align(8 * per + 32, 64);
-  const sink = align(4 * per, 64);
+  const sink = sinks ? align(4 * per, 64) : 0;
   return pair + k * (pair + sink);
 }
 
@@ -231,8 +253,9 @@ export function classLossesWasm(
   const K = blockSize(per, C);
   const cap = per;
   const pair = align(8 * per + 32, 64);
-  const sinkBytes = align(4 * per, 64);
+  const sinkBytes = session.sinks ? align(4 * per, 64) : 0;
   const spare = session.workAt;
+  const total = probas.length / C;
   const buffer = k.memory.buffer;
   const i32 = new Int32Array(buffer, TABLE_AT, (k.entry / 4) * MAX_BLOCK_CLASSES);
   const f64 = new Float64Array(buffer, TABLE_AT, (k.entry / 8) * MAX_BLOCK_CLASSES);
@@ -253,7 +276,12 @@ export function classLossesWasm(
       i32[e + E_LOFF] = labels.perChannel ? (nchw ? j * chunk : t.channel) : 0;
       i32[e + E_CLS] = t.cls;
       i32[e + E_KEYS] = spare + pair + j * (pair + sinkBytes);
-      i32[e + E_SINK] = spare + pair + j * (pair + sinkBytes) + pair;
+      // The class's values go straight to its part of the gradient (a channel plane of the
+      // group), or, channels first over several images, to a sink copied out by scatter().
+      const plane = nchw ? (b0 * C + t.channel) * hw : t.channel * total + b0 * hw;
+      i32[e + E_SINK] = session.sinks
+        ? spare + pair + j * (pair + sinkBytes) + pair
+        : session.gradAt + 4 * plane;
       i32[e + E_CHANNEL] = t.channel;
       i32[e + E_TOTAL] = t.total;
       i32[e + E_VALID] = t.valid;
@@ -308,8 +336,8 @@ export function classLossesWasm(
         );
       }
     }
-    k.finish(TABLE_AT, nk, per, cap, COUNTS_AT, spare);
-    k.scatter(TABLE_AT, nk, per, session.gradAt, C, b0 * hw, nchw ? 1 : 0, hw, b0);
+    k.finish(TABLE_AT, nk, per, cap, COUNTS_AT, spare, session.sinks ? 1 : 0);
+    if (session.sinks) k.scatter(TABLE_AT, nk, per, session.gradAt, C, hw, b0);
     for (let j = 0; j < nk; j++) losses[c0 + j] = f64[j * ef + E_LOSS];
   }
 }
