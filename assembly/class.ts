@@ -21,14 +21,17 @@
 //   staged   f32 probabilities of one chunk
 //   labels   i32 labels of one chunk
 //   counts   COUNTS_BYTES of radix counters
-//   spare    one key and payload buffer pair of `cap` pairs (the sort's second buffers)
-//   regions  K pairs of `cap` key and payload buffers
+//   spare    `cap` pairs of 8 bytes (a float32 key, then an int32 payload): the sort's
+//            second buffer
+//   regions  K buffers of `cap` pairs
 //   sinks    K * pixels f32
 //   grad     f32, the whole gradient, in the layout of the input
 
 const SIGN: i32 = 0x80000000;
 const PIXEL: i32 = 0x7fffffff;
-const COUNTS_BYTES: i32 = 2 * 32768 * 4;
+const DIGITS: i32 = 1024;
+const MASK: i32 = DIGITS - 1;
+const COUNTS_BYTES: i32 = 3 * DIGITS * 4;
 
 // Fields of one table entry (one class of the block).
 const E_POFF: usize = 0; // i32: offset (in values) of the class's channel in a staged pixel
@@ -123,7 +126,7 @@ export function gather(
     const loff = load<i32>(e + E_LOFF);
     const cls = load<i32>(e + E_CLS);
     const keys = <usize>load<i32>(e + E_KEYS);
-    const vals = keys + ((<usize>cap) << 2);
+    const vals = keys + 4; // pairs: key, then payload, 8 bytes
     let nf = load<i32>(e + E_NF);
     let nb = load<i32>(e + E_NB);
     let kfMax = load<f64>(e + E_KFMAX);
@@ -142,7 +145,7 @@ export function gather(
       const kf: f32 = over ? <f32>(2 - <f64>p) : p + <f32>0; // + 0 turns -0 into +0
       const kb: f32 = under ? -p : p + <f32>0;
       const flip = i32(fg ? over : under);
-      const at = (<usize>(fg ? nf : nb)) << 2;
+      const at = (<usize>(fg ? nf : nb)) << 3;
       store<f32>(keys + at, fg ? kf : kb);
       store<i32>(vals + at, (q0 + i) | (flip << 31));
       const f = <f64>kf;
@@ -180,7 +183,7 @@ export function finish(
     const scale = load<f64>(e + E_SCALE);
     const loss =
       total == 0
-        ? absentLoss(keys, keys + ((<usize>cap) << 2), valid, scale, sink)
+        ? absentLoss(keys, keys + 4, valid, scale, sink)
         : classLoss(keys, total, valid, load<f64>(e + E_KFMAX), scale, sink, cap, counts, spare);
     store<f64>(e + E_LOSS, loss);
   }
@@ -248,17 +251,17 @@ function classLoss(
   counts: usize,
   spare: usize,
 ): f64 {
-  const vals = keys + ((<usize>cap) << 2);
+  const vals = keys + 4;
   // Cut 1: the background pairs whose error reaches the smallest foreground error.
   let kept = total;
   let kbMin: f64 = 2;
   const below = 1 - kfMax - 1e-6;
   for (let j = total; j < valid; j++) {
-    const at = (<usize>j) << 2;
+    const at = (<usize>j) << 3;
     const kb = <f64>load<f32>(keys + at);
     if (kb < below) continue;
     if (compareErrors(kfMax, kb) <= 0) {
-      const to = (<usize>kept) << 2;
+      const to = (<usize>kept) << 3;
       store<f32>(keys + to, <f32>kb);
       store<i32>(vals + to, load<i32>(vals + at));
       if (kb < kbMin) kbMin = kb;
@@ -272,7 +275,7 @@ function classLoss(
     const g = scale * dLast;
     let loss: f64 = 0;
     for (let i = 0; i < total; i++) {
-      const at = (<usize>i) << 2;
+      const at = (<usize>i) << 3;
       const kf = <f64>load<f32>(keys + at);
       const v = load<i32>(vals + at);
       loss += 1 - kf;
@@ -286,11 +289,11 @@ function classLoss(
   let nf = 0;
   const g = scale * dLast;
   for (let i = 0; i < total; i++) {
-    const at = (<usize>i) << 2;
+    const at = (<usize>i) << 3;
     const kf = <f64>load<f32>(keys + at);
     const v = load<i32>(vals + at);
     if (compareErrors(kf, kbMin) >= 0) {
-      const to = (<usize>nf) << 2;
+      const to = (<usize>nf) << 3;
       store<f32>(keys + to, <f32>kf);
       store<i32>(vals + to, v);
       nf++;
@@ -300,11 +303,10 @@ function classLoss(
     }
   }
   const cutLoss = cut * dLast;
-  const spareVals = spare + ((<usize>cap) << 2);
-  const fk = sortUnit(keys, vals, spare, spareVals, 0, nf, false, counts);
-  const bk = sortUnit(keys, vals, spare, spareVals, total, nbKept, true, counts);
-  const fv = fk == keys ? vals : spareVals;
-  const bv = bk == keys ? vals : spareVals;
+  const fk = sortUnit(keys, spare, 0, nf, false, counts);
+  const bk = sortUnit(keys, spare, total, nbKept, true, counts);
+  const fv = fk + 4;
+  const bv = bk + 4;
   return cutLoss + merge(fk, fv, nf, bk, bv, total, nbKept, scale, sink);
 }
 
@@ -337,13 +339,13 @@ function merge(
   let bgSeen = 0;
   for (let i = 0; i <= nf; i++) {
     const last = i == nf;
-    const kf: f64 = last ? 0 : <f64>load<f32>(fk + ((<usize>i) << 2));
-    const qf = last ? 0 : load<i32>(fv + ((<usize>i) << 2)) & PIXEL;
+    const kf: f64 = last ? 0 : <f64>load<f32>(fk + ((<usize>i) << 3));
+    const qf = last ? 0 : load<i32>(fv + ((<usize>i) << 3)) & PIXEL;
     const high = kf >= 0.5;
     const t = high ? 1 - kf : kf;
     const a = <f64>(total - i);
     for (; j < jEnd; j++) {
-      const at = (<usize>j) << 2;
+      const at = (<usize>j) << 3;
       const kb = <f64>load<f32>(bk + at);
       const v = load<i32>(bv + at);
       if (!last) {
@@ -357,7 +359,7 @@ function merge(
       bgSeen++;
     }
     if (last) break;
-    const v = load<i32>(fv + ((<usize>i) << 2));
+    const v = load<i32>(fv + ((<usize>i) << 3));
     const d = 1 / <f64>(total + bgSeen);
     loss += (1 - kf) * d;
     put(sink, v, kf == 1 ? 0 : v < 0 ? scale * d : -scale * d);
@@ -374,58 +376,53 @@ function absentLoss(keys: usize, vals: usize, valid: i32, scale: f64, sink: usiz
   let best: f64 = -1;
   let at: i32 = -1;
   for (let j = 0; j < valid; j++) {
-    const e = <f64>load<f32>(keys + ((<usize>j) << 2));
+    const e = <f64>load<f32>(keys + ((<usize>j) << 3));
     if (e > best) {
       best = e;
       at = j;
     }
   }
   if (at < 0) return 0;
-  const v = load<i32>(vals + ((<usize>at) << 2));
+  const v = load<i32>(vals + ((<usize>at) << 3));
   put(sink, v, best == 0 ? 0 : v < 0 ? -scale : scale);
   return best;
 }
 
 /**
- * Stable LSD radix sort of the n pairs [start, start + n) of (keys, vals) by increasing key
- * (decreasing with `descending`), keys float32 in [0, 2): two passes of 15 bits of the
- * order-preserving images (their top two bits are the same for every key). Small segments
- * take three passes of 11, 11 and 10 bits, skipping a pass whose digit is the same for every
- * key. Returns the address of the sorted keys (keys or keys2), at the same positions.
+ * Stable LSD radix sort of the n pairs [start, start + n) at `pairs` (8 bytes each: the
+ * float32 key, then the payload) by increasing key (decreasing with `descending`), keys in
+ * [0, 2): their order-preserving images share the top two bits, so three passes of 10 bits
+ * sort them (1024 buckets: the scattered writes of a pass stay in few enough cache lines,
+ * where 15-bit digits missed on most of them). A pair moves as one 64-bit word. A pass whose
+ * digit is the same for every key is skipped. Returns the address of the sorted pairs (pairs
+ * or pairs2), at the same positions.
  */
 function sortUnit(
-  keys: usize,
-  vals: usize,
-  keys2: usize,
-  vals2: usize,
+  pairs: usize,
+  pairs2: usize,
   start: i32,
   n: i32,
   descending: bool,
   counts: usize,
 ): usize {
-  if (n <= 1) return keys;
+  if (n <= 1) return pairs;
   const flip: i32 = descending ? -1 : 0;
-  const small = n < 65536;
-  const bits = small ? 11 : 15;
-  const digits = 1 << bits;
-  const mask = digits - 1;
-  const npass = small ? 3 : 2;
-  memory.fill(counts, 0, (<usize>(npass * digits)) << 2);
-  const s = (<usize>start) << 2;
-  const end = s + ((<usize>n) << 2);
-  for (let at = s; at < end; at += 4) {
-    const u = load<i32>(keys + at);
+  memory.fill(counts, 0, 3 * DIGITS * 4);
+  const s = (<usize>start) << 3;
+  const end = s + ((<usize>n) << 3);
+  for (let at = s; at < end; at += 8) {
+    const u = load<i32>(pairs + at);
     const t = u ^ ((u >> 31) | SIGN) ^ flip;
-    add(counts + ((<usize>(t & mask)) << 2));
-    add(counts + ((<usize>(digits + ((t >>> bits) & mask))) << 2));
-    if (small) add(counts + ((<usize>(2 * digits + (t >>> 22))) << 2));
+    add(counts + ((<usize>(t & MASK)) << 2));
+    add(counts + ((<usize>(DIGITS + ((t >>> 10) & MASK))) << 2));
+    add(counts + ((<usize>(2 * DIGITS + ((t >>> 20) & MASK))) << 2));
   }
   let passes = 0;
-  for (let pass = 0; pass < npass; pass++) {
-    const base = counts + ((<usize>(pass * digits)) << 2);
+  for (let pass = 0; pass < 3; pass++) {
+    const base = counts + ((<usize>(pass * DIGITS)) << 2);
     let sum = start;
     let spread = true;
-    for (let d = 0; d < digits; d++) {
+    for (let d = 0; d < DIGITS; d++) {
       const at = base + ((<usize>d) << 2);
       const c = load<i32>(at);
       if (c == n) spread = false;
@@ -435,39 +432,33 @@ function sortUnit(
     if (spread) passes |= 1 << pass;
   }
   // The keys move as images (mapped in on the first pass that runs, back on the last).
-  let sk = keys;
-  let sv = vals;
-  let dk = keys2;
-  let dv = vals2;
+  let src = pairs;
+  let dst = pairs2;
   let mapped = false;
   let remaining = popcnt<i32>(passes);
-  for (let pass = 0; pass < npass; pass++) {
+  for (let pass = 0; pass < 3; pass++) {
     if ((passes & (1 << pass)) == 0) continue;
     remaining--;
-    const base = counts + ((<usize>(pass * digits)) << 2);
-    const shift = pass * bits;
+    const base = counts + ((<usize>(pass * DIGITS)) << 2);
+    const shift = pass * 10;
     const unmap = remaining == 0;
-    for (let at = s; at < end; at += 4) {
-      const u = load<i32>(sk + at);
+    for (let at = s; at < end; at += 8) {
+      const w = load<i64>(src + at);
+      const u = <i32>w;
       const t = mapped ? u : u ^ ((u >> 31) | SIGN) ^ flip;
-      const slot = base + ((<usize>((t >>> shift) & mask)) << 2);
+      const slot = base + ((<usize>((t >>> shift) & MASK)) << 2);
       const j = load<i32>(slot);
       store<i32>(slot, j + 1);
       const a = t ^ flip;
       const out = unmap ? a ^ (~(a >> 31) | SIGN) : t;
-      const to = (<usize>j) << 2;
-      store<i32>(dk + to, out);
-      store<i32>(dv + to, load<i32>(sv + at));
+      store<i64>(dst + ((<usize>j) << 3), (w & 0xffffffff00000000) | <i64>(<u32>out));
     }
     mapped = !unmap;
-    const x = sk;
-    sk = dk;
-    dk = x;
-    const y = sv;
-    sv = dv;
-    dv = y;
+    const x = src;
+    src = dst;
+    dst = x;
   }
-  return sk;
+  return src;
 }
 
 // @ts-ignore: decorator
