@@ -47,7 +47,9 @@ const E_TOTAL: usize = 40; // i32: valid foreground pixels of the class (G)
 const E_VALID: usize = 44; // i32: valid pixels
 const E_SCALE: usize = 48; // f64: the factor of the gradient
 const E_LOSS: usize = 56; // f64: the class's loss, written by finish()
-export const ENTRY: i32 = 64;
+// f64: background keys below it cannot pass cut 1 and are not kept (-inf: keep them all)
+const E_BELOW: usize = 64;
+export const ENTRY: i32 = 80;
 
 let invalid: i32 = 0;
 
@@ -130,6 +132,7 @@ export function gather(
     let nf = load<i32>(e + E_NF);
     let nb = load<i32>(e + E_NB);
     let kfMax = load<f64>(e + E_KFMAX);
+    const below = load<f64>(e + E_BELOW);
     let pa = staged + ((<usize>poff) << 2);
     let la = labels + ((<usize>loff) << 2);
     const pstep = (<usize>pstride) << 2;
@@ -151,7 +154,8 @@ export function gather(
       const f = <f64>kf;
       kfMax = fg && f > kfMax ? f : kfMax;
       nf += i32(fg);
-      nb += i32(!fg);
+      // A background pair below the caller's bound is dropped here rather than by cut 1.
+      nb += i32(!fg && <f64>kb >= below);
     }
     store<i32>(e + E_NF, nf);
     store<i32>(e + E_NB, nb);
@@ -179,12 +183,12 @@ export function finish(
     if (zero) memory.fill(sink, 0, (<usize>pixels) << 2);
     const keys = <usize>load<i32>(e + E_KEYS);
     const total = load<i32>(e + E_TOTAL);
-    const valid = load<i32>(e + E_VALID);
+    const nb = load<i32>(e + E_NB); // end of the background pairs kept by gather()
     const scale = load<f64>(e + E_SCALE);
     const loss =
       total == 0
-        ? absentLoss(keys, keys + 4, valid, scale, sink)
-        : classLoss(keys, total, valid, load<f64>(e + E_KFMAX), scale, sink, cap, counts, spare);
+        ? absentLoss(keys, keys + 4, nb, scale, sink)
+        : classLoss(keys, total, nb, load<f64>(e + E_KFMAX), scale, sink, cap, counts, spare);
     store<f64>(e + E_LOSS, loss);
   }
 }

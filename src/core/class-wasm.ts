@@ -96,6 +96,7 @@ const E_TOTAL = 10;
 const E_VALID = 11;
 const E_SCALE = 6; // float64 index
 const E_LOSS = 7; // float64 index
+const E_BELOW = 8; // float64 index
 
 type Kernel = Instance<Exports> & { entry: number };
 let kernel: Kernel | null | undefined;
@@ -134,6 +135,11 @@ export interface WasmClass {
   total: number;
   valid: number;
   scale: number;
+  /**
+   * 1 - (largest foreground key) - 1e-6, the bound of cut 1 (class-loss.ts, cutBackground):
+   * background keys below it are dropped while gathering. -Infinity: keep them all.
+   */
+  below: number;
 }
 
 /** Where the labels are, for the kernel. */
@@ -286,6 +292,7 @@ export function classLossesWasm(
       i32[e + E_TOTAL] = t.total;
       i32[e + E_VALID] = t.valid;
       f64[j * ef + E_SCALE] = t.scale;
+      f64[j * ef + E_BELOW] = t.below;
     }
     k.begin(TABLE_AT, nk);
     // The first block of a group checks every staged value: channels last, that is the whole

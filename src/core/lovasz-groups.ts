@@ -109,7 +109,7 @@ export function lovaszGroups(plan: GroupPlan): LossResult {
     const bounds = plan.checkProbabilities !== null && f32 ? PROBABILITY_BOUNDS : null;
     const session = wasmSession({ probas, labels, geo, bounds }, per);
     if (typeof session !== 'string') {
-      const result = runGroups(plan, groups, wasmGroup(session, labels, geo.channels));
+      const result = runGroups(plan, groups, wasmGroup(session, labels, geo));
       // Values the kernel did not stage (a class left out) were not checked: check them all.
       if (bounds !== null && (session.bad() || !result.covered)) {
         checkProbabilities(plan.fn, plan.checkProbabilities as string, probas);
@@ -169,9 +169,17 @@ function jsGroup(plan: GroupPlan, grad: Float32Array): GroupRunner {
   };
 }
 
-function wasmGroup(session: WasmSession, labels: WasmLabels, channels: number): GroupRunner {
+function wasmGroup(session: WasmSession, labels: WasmLabels, geo: Geometry): GroupRunner {
+  const channels = geo.channels;
   return (b0, b1, classes, losses) => {
+    // Per-pixel labels: the largest foreground key of each class, read at one probability per
+    // pixel, gives the bound of cut 1 before the gather (where most background pixels of an
+    // uncertain model fall below it and are never stored).
+    const kfMax = labels.perChannel
+      ? null
+      : foregroundMax(session.call.probas, labels.values, geo, b0, b1, labels.ign);
     const tasks: WasmClass[] = classes.map((t) => ({
+      below: kfMax !== null && t.total > 0 ? 1 - kfMax[t.c] - 1e-6 : Number.NEGATIVE_INFINITY,
       // Per-pixel labels: class c is foreground where the label is c, in channel c (0 with one
       // channel); per-channel targets: channel c, foreground where the target is 1.
       channel: channels === 1 ? 0 : t.c,
@@ -182,6 +190,35 @@ function wasmGroup(session: WasmSession, labels: WasmLabels, channels: number): 
     }));
     classLossesWasm(session, b0, b1, tasks, losses);
   };
+}
+
+/**
+ * Per label value (class), the largest foreground key over the valid pixels of images
+ * [b0, b1) labelled with it: p, or 2 - p above 1, of the probability in the label's channel
+ * (channel 0 with one channel), as gatherClass of class-loss.ts computes it; -1 for none.
+ */
+function foregroundMax(
+  probas: NumericArray,
+  labels: NumericArray,
+  geo: Geometry,
+  b0: number,
+  b1: number,
+  ign: number,
+): Float64Array {
+  const { channels: C, pixels: hw, nchw } = geo;
+  const kfMax = new Float64Array(Math.max(C, 2)).fill(-1);
+  for (let b = b0; b < b1; b++) {
+    const row = b * hw;
+    for (let i = 0; i < hw; i++) {
+      const y = labels[row + i];
+      if (y === ign) continue;
+      const ch = C === 1 ? 0 : y;
+      const p = Math.fround(probas[nchw ? (b * C + ch) * hw + i : (row + i) * C + ch]);
+      const kf = p > 1 ? 2 - p : p;
+      if (kf > kfMax[y]) kfMax[y] = kf;
+    }
+  }
+  return kfMax;
 }
 
 /**
