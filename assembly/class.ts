@@ -31,7 +31,8 @@ const SIGN: i32 = 0x80000000;
 const PIXEL: i32 = 0x7fffffff;
 const DIGITS: i32 = 1024;
 const MASK: i32 = DIGITS - 1;
-const COUNTS_BYTES: i32 = 3 * DIGITS * 4;
+const PASSES: i32 = 4; // 10, 10, 10 and 2 bits
+const COUNTS_BYTES: i32 = PASSES * DIGITS * 4;
 
 // Fields of one table entry (one class of the block).
 const E_POFF: usize = 0; // i32: offset (in values) of the class's channel in a staged pixel
@@ -394,12 +395,13 @@ function absentLoss(keys: usize, vals: usize, valid: i32, scale: f64, sink: usiz
 
 /**
  * Stable LSD radix sort of the n pairs [start, start + n) at `pairs` (8 bytes each: the
- * float32 key, then the payload) by increasing key (decreasing with `descending`), keys in
- * [0, 2): their order-preserving images share the top two bits, so three passes of 10 bits
- * sort them (1024 buckets: the scattered writes of a pass stay in few enough cache lines,
- * where 15-bit digits missed on most of them). A pair moves as one 64-bit word. A pass whose
- * digit is the same for every key is skipped. Returns the address of the sorted pairs (pairs
- * or pairs2), at the same positions.
+ * float32 key, then the payload) by increasing key (decreasing with `descending`), on the
+ * order-preserving int32 images of the keys: three passes of 10 bits (1024 buckets: the
+ * scattered writes of a pass stay in few enough cache lines, where 15-bit digits missed on
+ * most of them), then one of the top 2 bits. A pass whose digit is the same for every key is
+ * skipped: keys in [0, 2) (all but a foreground probability within the slack below 0) share
+ * their top two bits, so three passes sort them. A pair moves as one 64-bit word. Returns the
+ * address of the sorted pairs (pairs or pairs2), at the same positions.
  */
 function sortUnit(
   pairs: usize,
@@ -411,7 +413,7 @@ function sortUnit(
 ): usize {
   if (n <= 1) return pairs;
   const flip: i32 = descending ? -1 : 0;
-  memory.fill(counts, 0, 3 * DIGITS * 4);
+  memory.fill(counts, 0, PASSES * DIGITS * 4);
   const s = (<usize>start) << 3;
   const end = s + ((<usize>n) << 3);
   for (let at = s; at < end; at += 8) {
@@ -420,9 +422,10 @@ function sortUnit(
     add(counts + ((<usize>(t & MASK)) << 2));
     add(counts + ((<usize>(DIGITS + ((t >>> 10) & MASK))) << 2));
     add(counts + ((<usize>(2 * DIGITS + ((t >>> 20) & MASK))) << 2));
+    add(counts + ((<usize>(3 * DIGITS + (t >>> 30))) << 2));
   }
   let passes = 0;
-  for (let pass = 0; pass < 3; pass++) {
+  for (let pass = 0; pass < PASSES; pass++) {
     const base = counts + ((<usize>(pass * DIGITS)) << 2);
     let sum = start;
     let spread = true;
@@ -440,7 +443,7 @@ function sortUnit(
   let dst = pairs2;
   let mapped = false;
   let remaining = popcnt<i32>(passes);
-  for (let pass = 0; pass < 3; pass++) {
+  for (let pass = 0; pass < PASSES; pass++) {
     if ((passes & (1 << pass)) == 0) continue;
     remaining--;
     const base = counts + ((<usize>(pass * DIGITS)) << 2);

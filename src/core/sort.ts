@@ -177,9 +177,10 @@ export function sortPairsIn(
 }
 
 /**
- * {@link sortPairsIn} for keys in [0, 2): their order-preserving images share the top two bits,
- * so two passes of 15 bits sort them instead of three of 11 (probabilities and errors in
- * [0, 1] are such keys). Same result, same stability.
+ * {@link sortPairsIn} for keys mostly in [0, 2): their order-preserving images share the top two
+ * bits, so two passes of 15 bits sort them instead of three of 11 (probabilities and errors in
+ * [0, 1] are such keys); when some key is outside (their top bits differ) it sorts as
+ * {@link sortPairsIn} does. Same result, same stability.
  */
 export function sortUnitPairs(
   ws: SortWorkspace,
@@ -195,12 +196,19 @@ export function sortUnitPairs(
   const counts = ws.wideCounts;
   counts.fill(0);
   const src0 = primary.bits;
+  let all = -1;
+  let any = 0;
   for (let i = start; i < end; i++) {
     const u = src0[i];
     const t = u ^ ((u >> 31) | 0x80000000) ^ flip;
     counts[t & 32767]++;
     counts[32768 + ((t >> 15) & 32767)]++;
+    all &= t;
+    any |= t;
   }
+  // A key outside [0, 2) (a foreground probability within the slack below 0) makes the top
+  // two bits differ: the two passes would ignore them, the general sort does not.
+  if ((all ^ any) >>> 30 !== 0) return sortPairsIn(ws, start, n, descending);
   for (let pass = 0; pass < 2; pass++) {
     const base = pass * 32768;
     let sum = start;

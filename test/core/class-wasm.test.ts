@@ -16,6 +16,7 @@ import {
   bitIdentical,
   classesArb,
   dimsArb,
+  expectMatchesReference,
   ignoreModeArb,
   ignoreValueArb,
   labelsArb,
@@ -25,6 +26,7 @@ import {
   SLACK_PROBAS,
 } from '../arbitraries.js';
 import { golden, maxAbsDiff, relErr } from '../golden.js';
+import { refLovaszSoftmax } from '../reference.js';
 
 type Result = { loss: number; grad: Float32Array; losses?: Float64Array; classes?: number[] };
 
@@ -193,6 +195,24 @@ describe("lovaszSoftmax kernels 'js' and 'wasm'", () => {
       setClassWasmLimits({ block: 2 * B * H * W, stage: 1000 });
       softmaxBoth(probas, labels, [B, H, W, C], { reduction: 'none' });
     }
+  });
+
+  it('sort 65536+ foreground keys with a probability in the slack below 0 exactly', () => {
+    // Such a key is negative: its image's top bits differ from those of keys in [0, 2).
+    const rand = rng(17);
+    const [B, H, W] = [1, 350, 200];
+    const n = B * H * W;
+    const labels = Int32Array.from({ length: n }, () => (rand() < 0.97 ? 1 : 0));
+    const probas = Float32Array.from({ length: n }, () =>
+      rand() < 0.01 ? -(2 ** -21) : Math.floor(rand() * 9) / 8,
+    );
+    const options = { classes: [1] };
+    const ref = refLovaszSoftmax(probas, labels, [B, H, W], options);
+    for (const kernel of ['js', 'wasm'] as const) {
+      const r = lovaszSoftmax(probas, labels, [B, H, W], { ...options, kernel });
+      expectMatchesReference(r, ref);
+    }
+    softmaxBoth(probas, labels, [B, H, W], options);
   });
 
   it('return the same bits for labels and probabilities of any array type', () => {
