@@ -55,7 +55,7 @@ interface Exports {
 const STAGE = 16384;
 // Pixel-classes gathered at once: a block of K classes of a group of `per` pixels holds
 // K * per pairs (8 bytes each; 12 with a sink), so K = floor(BLOCK / per), at least 1.
-const BLOCK = 1 << 22;
+const BLOCK = 1 << 23;
 // The most channels a staged chunk holds whole (channels last).
 const MAX_CHANNELS = 4096;
 // The limits in force: tests lower them to reach several chunks and blocks on small inputs.

@@ -14,7 +14,12 @@ export function labelShapeOf(shape: readonly number[], layout: unknown): number[
 }
 
 /** Options the tensor path does not compute (their plain values are fine). */
-const SOFTMAX_CORE_ONLY = { fromLogits: false, classWeights: null, reduction: 'mean', kernel: 'auto' };
+const SOFTMAX_CORE_ONLY = {
+  fromLogits: false,
+  classWeights: null,
+  reduction: 'mean',
+  kernel: 'auto',
+};
 
 /** How the losses of reduction 'none' map onto `probas` (per image, or per class). */
 export function softmaxItems(probas: Tensor, options: LovaszSoftmaxOptions | undefined) {
