@@ -1,7 +1,7 @@
 import type { NumericArray } from './check.js';
 import { CLASS_WASM_BASE64 } from './class-wasm-binary.js';
 import type { Geometry } from './geometry.js';
-import { align, growTo, type Instance, instantiate } from './wasm-instance.js';
+import { align, growTo, type Instance, instantiate, stage } from './wasm-instance.js';
 
 /** The kernel's exports (assembly/class.ts documents them and the memory layout). */
 interface Exports {
@@ -346,21 +346,5 @@ export function classLossesWasm(
     k.finish(TABLE_AT, nk, per, cap, COUNTS_AT, spare, session.sinks ? 1 : 0);
     if (session.sinks) k.scatter(TABLE_AT, nk, per, session.gradAt, C, hw, b0);
     for (let j = 0; j < nk; j++) losses[c0 + j] = f64[j * ef + E_LOSS];
-  }
-}
-
-/** Copies values [start, start + count) of `from` to `to` at `at`, converting. */
-function stage(
-  to: Float32Array | Int32Array,
-  at: number,
-  from: NumericArray,
-  start: number,
-  count: number,
-): void {
-  const typed = from as Partial<Float32Array>;
-  if (typeof typed.subarray === 'function') {
-    to.set(typed.subarray(start, start + count), at);
-  } else {
-    for (let i = 0; i < count; i++) to[at + i] = from[start + i];
   }
 }

@@ -1,6 +1,6 @@
 import type { NumericArray } from './check.js';
 import { HINGE_WASM_BASE64 } from './hinge-wasm-binary.js';
-import { align, growTo, instantiate } from './wasm-instance.js';
+import { align, growTo, instantiate, stage } from './wasm-instance.js';
 
 /** The kernel's exports (assembly/hinge.ts documents them and the memory layout). */
 interface Kernel {
@@ -111,8 +111,8 @@ export function hingeWasm(
     const end = (g + 1) * per;
     for (let px = g * per; px < end; px += CHUNK) {
       const count = Math.min(CHUNK, end - px);
-      stage(stagedLogits, logits, px, count);
-      stage(stagedLabels, labels, px, count);
+      stage(stagedLogits, 0, logits, px, count);
+      stage(stagedLabels, 0, labels, px, count);
       k.gather(
         px,
         count,
@@ -138,14 +138,4 @@ export function hingeWasm(
   }
   // slice(): a fresh, uninitialised copy, cheaper than zeroing a new array and then copying.
   return { kind: 'done', loss: sum, grad: grad.slice() };
-}
-
-/** Copies values [start, start + count) of `from` to the start of `to`, converting. */
-function stage(to: Float32Array | Int32Array, from: NumericArray, start: number, count: number) {
-  const typed = from as Partial<Float32Array>;
-  if (typeof typed.subarray === 'function') {
-    to.set(typed.subarray(start, start + count));
-  } else {
-    for (let i = 0; i < count; i++) to[i] = from[start + i];
-  }
 }

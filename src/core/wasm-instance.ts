@@ -3,6 +3,8 @@
  * class-wasm.ts): embedded bytes, compiled synchronously, one imported memory that grows.
  */
 
+import type { NumericArray } from './check.js';
+
 const PAGE = 65536;
 
 /** A kernel's exports with the memory it was given. */
@@ -51,4 +53,23 @@ export function growTo(memory: WebAssembly.Memory, need: number): string {
 /** `bytes` rounded up to a multiple of `to`. */
 export function align(bytes: number, to: number): number {
   return Math.ceil(bytes / to) * to;
+}
+
+/**
+ * Copies values [start, start + count) of `from` into `to` from index `at`, converting (a
+ * typed array by one set(), anything else value by value): how the kernels stage their inputs.
+ */
+export function stage(
+  to: Float32Array | Int32Array,
+  at: number,
+  from: NumericArray,
+  start: number,
+  count: number,
+): void {
+  const typed = from as Partial<Float32Array>;
+  if (typeof typed.subarray === 'function') {
+    to.set(typed.subarray(start, start + count), at);
+  } else {
+    for (let i = 0; i < count; i++) to[at + i] = from[start + i];
+  }
 }
