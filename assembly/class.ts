@@ -44,7 +44,7 @@ const E_NB: usize = 16; // i32: end of the background pairs written so far (from
 const E_KEYS: usize = 20; // i32: address of the class's keys (payloads at keys + 4 cap)
 const E_SINK: usize = 24; // i32: address of the class's dense gradient sink
 const E_CHANNEL: usize = 28; // i32: the class's channel (for scatter)
-const E_KFMAX: usize = 32; // f64: largest foreground key (smallest foreground error)
+// bytes 32-39: unused
 const E_TOTAL: usize = 40; // i32: valid foreground pixels of the class (G)
 const E_VALID: usize = 44; // i32: valid pixels
 const E_SCALE: usize = 48; // f64: the factor of the gradient
@@ -100,7 +100,6 @@ export function begin(table: usize, k: i32): void {
     const e = table + (<usize>c) * ENTRY;
     store<i32>(e + E_NF, 0);
     store<i32>(e + E_NB, load<i32>(e + E_TOTAL));
-    store<f64>(e + E_KFMAX, -1);
   }
 }
 
@@ -133,7 +132,6 @@ export function gather(
     const vals = keys + 4; // pairs: key, then payload, 8 bytes
     let nf = load<i32>(e + E_NF);
     let nb = load<i32>(e + E_NB);
-    let kfMax = load<f64>(e + E_KFMAX);
     const below = load<f64>(e + E_BELOW);
     let pa = staged + ((<usize>poff) << 2);
     let la = labels + ((<usize>loff) << 2);
@@ -153,15 +151,12 @@ export function gather(
       const at = (<usize>(fg ? nf : nb)) << 3;
       store<f32>(keys + at, fg ? kf : kb);
       store<i32>(vals + at, (q0 + i) | (flip << 31));
-      const f = <f64>kf;
-      kfMax = fg && f > kfMax ? f : kfMax;
       nf += i32(fg);
       // A background pair below the caller's bound is dropped here rather than by cut 1.
       nb += i32(!fg && <f64>kb >= below);
     }
     store<i32>(e + E_NF, nf);
     store<i32>(e + E_NB, nb);
-    store<f64>(e + E_KFMAX, kfMax);
   }
 }
 
@@ -190,7 +185,7 @@ export function finish(
     const loss =
       total == 0
         ? absentLoss(keys, keys + 4, nb, scale, sink)
-        : classLoss(keys, total, nb, load<f64>(e + E_KFMAX), scale, sink, cap, counts, spare);
+        : classLoss(keys, total, nb, largestKey(keys, total), scale, sink, cap, counts, spare);
     store<f64>(e + E_LOSS, loss);
   }
 }
@@ -234,6 +229,20 @@ export function interleave(planes: usize, channels: i32, total: i32, q0: i32, co
     const end = from + ((<usize>count) << 2);
     for (; from < end; from += 4, to += step) store<f32>(to, load<f32>(from));
   }
+}
+
+/**
+ * The largest of the n keys of the pairs at `pairs` (-1 for none): computed here rather than
+ * while gathering, where it was a dependency carried from pixel to pixel. The maximum of a set
+ * does not depend on the order it is taken in (the keys hold no -0 or NaN).
+ */
+function largestKey(pairs: usize, n: i32): f64 {
+  let best: f64 = -1;
+  for (let i = 0; i < n; i++) {
+    const k = <f64>load<f32>(pairs + ((<usize>i) << 3));
+    if (k > best) best = k;
+  }
+  return best;
 }
 
 /** The sign of e_fg - e_bg, exactly (see compareErrors in class-loss.ts). */
