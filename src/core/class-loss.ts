@@ -1,6 +1,13 @@
 import type { NumericArray } from './check.js';
 import type { Geometry } from './geometry.js';
-import { type PairBuffers, pairBuffers, sortUnitPairs } from './sort.js';
+import {
+  type PairBuffers,
+  reservePairs,
+  type SortWorkspace,
+  sortBufferBytes,
+  sortUnitPairs,
+  sortWorkspace,
+} from './sort.js';
 
 /**
  * The per-class kernel of the Lovász-Softmax, -Sigmoid and multilabel losses: for one class
@@ -24,9 +31,8 @@ function compareErrors(kf: number, kb: number): number {
 }
 
 /**
- * The Lovász loss of one class over images [b0, b1); writes `scale` times its gradient into
- * `grad`. `total` is the number of valid pixels labelled `cls` (G), `valid` the number of valid
- * pixels.
+ * The Lovász loss of one class over images [b0, b1) (see {@link ClassTask}); writes `scale`
+ * times its gradient into `grad`. Scratch state lives in `ws`, nothing at module level.
  *
  * Errors are |fg - p| with p the probability of the class: 1 - p on foreground, p on background.
  * Instead of sorting mixed errors (1 - p rounds in float32), foreground pixels are keyed by p
@@ -42,56 +48,112 @@ function compareErrors(kf: number, kb: number): number {
  * So only the overlapping band of errors is sorted. With confident, mostly right predictions
  * that band is most pixels; with uncertain or random ones it is a small fraction.
  */
-export function classLoss(
-  probas: NumericArray,
-  labels: NumericArray,
-  geo: Geometry,
-  b0: number,
-  b1: number,
-  channel: number,
-  cls: number,
-  total: number,
-  valid: number,
-  ign: number,
-  scale: number,
-  grad: Float32Array,
-): number {
+export function classLoss(task: ClassTask, ws: ClassWorkspace): number {
+  const { probas, labels, geo, b0, b1, channel, cls, total, valid, ign, scale, grad } = task;
   if (total === 0) return absentClassLoss(probas, labels, geo, b0, b1, channel, ign, scale, grad);
-  const buf = pairBuffers(valid);
+  const buf = reservePairs(ws.sort, valid);
   const kfMax = gatherClass(buf, probas, labels, geo, b0, b1, channel, cls, total, ign);
-  const kept = cutBackground(buf, total, valid, kfMax);
+  const kept = cutBackground(ws, buf, total, valid, kfMax);
   const nbKept = kept - total;
   const dLast = 1 / (total + nbKept);
   const pixels = (b1 - b0) * geo.pixels;
-  openSink(grad, geo, b0, channel, pixels, total + nbKept);
+  const sink = ws.sink;
+  openSink(sink, grad, geo, b0, channel, pixels, total + nbKept);
   let loss: number;
   if (nbKept === 0) {
-    loss = foregroundOnlyLoss(buf, total, dLast, scale);
+    loss = foregroundOnlyLoss(sink, buf, total, dLast, scale);
   } else {
-    const nfKept = cutForeground(buf, total, cutKbMin, dLast, scale);
-    const fg = sortUnitPairs(0, nfKept, false);
-    const bg = sortUnitPairs(total, nbKept, true);
-    loss = cutLoss + mergeLoss(fg, nfKept, bg, total, nbKept, scale);
+    const nfKept = cutForeground(ws, buf, total, ws.kbMin, dLast, scale);
+    const fg = sortUnitPairs(ws.sort, 0, nfKept, false);
+    const bg = sortUnitPairs(ws.sort, total, nbKept, true);
+    loss = ws.cutLoss + mergeLoss(sink, fg, nfKept, bg, total, nbKept, scale);
   }
-  closeSink();
+  closeSink(sink);
   return loss;
 }
 
-// Where gradient values go. Scattered writes into a large [P, C] gradient miss the cache on
-// almost every write; when many pixels get a value, they go instead to a dense per-pixel
-// buffer (in cache), copied into the gradient by one strided pass at the end.
-let sinkGrad: Float32Array = new Float32Array(0);
-let sinkDense = false;
-let denseBuf: Float32Array = new Float32Array(0);
-let sinkFirst = 0;
-let sinkB0 = 0;
-let sinkPixels = 0;
-let sinkHw = 1;
-let sinkC = 1;
-let sinkChannel = 0;
-let sinkNchw = false;
+/**
+ * One class's work for {@link classLoss}: the loss of class `cls` (probability channel
+ * `channel`) over images [b0, b1), with `scale` times its gradient written into `grad`.
+ */
+export interface ClassTask {
+  /** Probabilities, in the layout `geo` describes (read at float32 precision). */
+  readonly probas: NumericArray;
+  /** Per-pixel labels [B * pixels] (only images [b0, b1) are read). */
+  readonly labels: NumericArray;
+  readonly geo: Geometry;
+  readonly b0: number;
+  readonly b1: number;
+  readonly channel: number;
+  /** The label value that means foreground. */
+  readonly cls: number;
+  /** Valid pixels labelled `cls` (G). */
+  readonly total: number;
+  /** Valid pixels (labels other than `ign`). */
+  readonly valid: number;
+  /** The label of void pixels (-1 for none: labels are validated non-negative). */
+  readonly ign: number;
+  readonly scale: number;
+  /** The gradient, in the layout of `probas`; entries of other classes are left alone. */
+  readonly grad: Float32Array;
+}
+
+/**
+ * Where gradient values go. Scattered writes into a large [P, C] gradient miss the cache on
+ * almost every write; when many pixels get a value, they go instead to a dense per-pixel
+ * buffer (in cache), copied into the gradient by one strided pass at the end.
+ */
+interface Sink {
+  grad: Float32Array;
+  dense: boolean;
+  buf: Float32Array;
+  first: number;
+  b0: number;
+  pixels: number;
+  hw: number;
+  channels: number;
+  channel: number;
+  nchw: boolean;
+}
+
+/**
+ * The scratch state of {@link classLoss}: sort buffers, the gradient sink, and the results the
+ * cut passes hand on. Reused from class to class and call to call (it only grows); one
+ * workspace serves one classLoss at a time.
+ */
+export interface ClassWorkspace {
+  readonly sort: SortWorkspace;
+  readonly sink: Sink;
+  /** Smallest kept background key after cut 1. */
+  kbMin: number;
+  /** Loss of the foreground pixels cut 2 leaves out (already times d). */
+  cutLoss: number;
+}
+
+/** A new class workspace (its buffers grow on first use). */
+export function classWorkspace(): ClassWorkspace {
+  const sink: Sink = {
+    grad: new Float32Array(0),
+    dense: false,
+    buf: new Float32Array(0),
+    first: 0,
+    b0: 0,
+    pixels: 0,
+    hw: 1,
+    channels: 1,
+    channel: 0,
+    nchw: false,
+  };
+  return { sort: sortWorkspace(), sink, kbMin: 2, cutLoss: 0 };
+}
+
+/** Bytes of typed arrays a class workspace holds (sort buffers and the dense sink). */
+export function classWorkspaceBytes(ws: ClassWorkspace): number {
+  return sortBufferBytes(ws.sort) + ws.sink.buf.byteLength;
+}
 
 function openSink(
+  sink: Sink,
   grad: Float32Array,
   geo: Geometry,
   b0: number,
@@ -99,60 +161,58 @@ function openSink(
   pixels: number,
   writes: number,
 ): void {
-  sinkGrad = grad;
-  sinkB0 = b0;
-  sinkFirst = b0 * geo.pixels;
-  sinkPixels = pixels;
-  sinkHw = geo.pixels;
-  sinkC = geo.channels;
-  sinkChannel = channel;
-  sinkNchw = geo.nchw;
+  sink.grad = grad;
+  sink.b0 = b0;
+  sink.first = b0 * geo.pixels;
+  sink.pixels = pixels;
+  sink.hw = geo.pixels;
+  sink.channels = geo.channels;
+  sink.channel = channel;
+  sink.nchw = geo.nchw;
   // A strided pass costs about a tenth of a cache miss per pixel.
-  sinkDense = writes * 10 > pixels;
-  if (sinkDense) {
-    if (denseBuf.length < pixels)
-      denseBuf = new Float32Array(Math.max(pixels, denseBuf.length * 1.5));
-    denseBuf.fill(0, 0, pixels);
+  sink.dense = writes * 10 > pixels;
+  if (sink.dense) {
+    if (sink.buf.length < pixels)
+      sink.buf = new Float32Array(Math.max(pixels, sink.buf.length * 1.5));
+    sink.buf.fill(0, 0, pixels);
   }
 }
 
 /** The offset in the input (and gradient) of pixel q of the group, for the current class. */
-function offsetOf(q: number): number {
-  if (sinkNchw) {
-    const b = sinkB0 + Math.floor(q / sinkHw);
-    return (b * sinkC + sinkChannel) * sinkHw + (q - (b - sinkB0) * sinkHw);
+function offsetOf(sink: Sink, q: number): number {
+  if (sink.nchw) {
+    const b = sink.b0 + Math.floor(q / sink.hw);
+    return (b * sink.channels + sink.channel) * sink.hw + (q - (b - sink.b0) * sink.hw);
   }
-  return (sinkFirst + q) * sinkC + sinkChannel;
+  return (sink.first + q) * sink.channels + sink.channel;
 }
 
-function put(q: number, value: number): void {
-  if (sinkDense) denseBuf[q] = value;
-  else sinkGrad[offsetOf(q)] = value;
+function put(sink: Sink, q: number, value: number): void {
+  if (sink.dense) sink.buf[q] = value;
+  else sink.grad[offsetOf(sink, q)] = value;
 }
 
-function closeSink(): void {
-  if (!sinkDense) return;
-  const grad = sinkGrad;
-  const buf = denseBuf;
-  const n = sinkPixels;
-  if (sinkNchw) {
+function closeSink(sink: Sink): void {
+  if (!sink.dense) return;
+  const grad = sink.grad;
+  const buf = sink.buf;
+  const n = sink.pixels;
+  if (sink.nchw) {
     // Each image's channel is a contiguous run of hw values.
-    const hw = sinkHw;
+    const hw = sink.hw;
     for (let q0 = 0; q0 < n; q0 += hw) {
-      const start = offsetOf(q0);
+      const start = offsetOf(sink, q0);
       for (let i = 0; i < hw; i++) grad[start + i] = buf[q0 + i];
     }
     return;
   }
-  const C = sinkC;
-  let off = sinkFirst * C + sinkChannel;
+  const C = sink.channels;
+  let off = sink.first * C + sink.channel;
   for (let q = 0; q < n; q++, off += C) grad[off] = buf[q];
 }
 
 // Small functions, one loop each: V8 optimises each on its own feedback (one large function
-// with rarely taken paths kept deoptimising). Extra results pass through these variables.
-let cutKbMin = 2;
-let cutLoss = 0;
+// with rarely taken paths kept deoptimising). Extra results pass through the workspace.
 
 /**
  * Writes the pairs of the valid pixels: foreground at [0, total), background at
@@ -206,9 +266,15 @@ function gatherClass(
 
 /**
  * Cut 1: keeps (compacted from `total` on) the background pairs whose error reaches the
- * smallest foreground error; returns the end of the kept ones and sets cutKbMin.
+ * smallest foreground error; returns the end of the kept ones and sets ws.kbMin.
  */
-function cutBackground(buf: PairBuffers, total: number, valid: number, kfMax: number): number {
+function cutBackground(
+  ws: ClassWorkspace,
+  buf: PairBuffers,
+  total: number,
+  valid: number,
+  kfMax: number,
+): number {
   const { keys, vals } = buf;
   let kept = total;
   let kbMin = 2;
@@ -225,16 +291,17 @@ function cutBackground(buf: PairBuffers, total: number, valid: number, kfMax: nu
       kept++;
     }
   }
-  cutKbMin = kbMin;
+  ws.kbMin = kbMin;
   return kept;
 }
 
 /**
  * Cut 2: keeps (compacted from 0 on) the foreground pairs whose error reaches the smallest
- * kept background error; the others take d = dLast, added to cutLoss
- * and to the gradient here. Returns the number kept.
+ * kept background error; the others take d = dLast, added to ws.cutLoss and to the gradient
+ * here. Returns the number kept.
  */
 function cutForeground(
+  ws: ClassWorkspace,
   buf: PairBuffers,
   total: number,
   kbMin: number,
@@ -242,6 +309,7 @@ function cutForeground(
   scale: number,
 ): number {
   const { keys, vals } = buf;
+  const sink = ws.sink;
   let loss = 0;
   let kept = 0;
   const g = scale * dLast;
@@ -255,10 +323,10 @@ function cutForeground(
     } else {
       loss += 1 - kf;
       // d|1 - p|/dp = -sign(1 - p), with sign(0) = 0 as in the reference implementation.
-      put(v & PIXEL, kf === 1 ? 0 : v < 0 ? g : -g);
+      put(sink, v & PIXEL, kf === 1 ? 0 : v < 0 ? g : -g);
     }
   }
-  cutLoss = loss * dLast;
+  ws.cutLoss = loss * dLast;
   return kept;
 }
 
@@ -266,7 +334,13 @@ function cutForeground(
  * No background error reaches the foreground ones: every foreground pixel has d = 1 / G
  * whatever its rank, and no background pixel has a gradient. No sort needed.
  */
-function foregroundOnlyLoss(buf: PairBuffers, total: number, d: number, scale: number): number {
+function foregroundOnlyLoss(
+  sink: Sink,
+  buf: PairBuffers,
+  total: number,
+  d: number,
+  scale: number,
+): number {
   const { keys, vals } = buf;
   const g = scale * d;
   let loss = 0;
@@ -274,7 +348,7 @@ function foregroundOnlyLoss(buf: PairBuffers, total: number, d: number, scale: n
     const kf = keys[i];
     const v = vals[i];
     loss += 1 - kf;
-    put(v & PIXEL, kf === 1 ? 0 : v < 0 ? g : -g);
+    put(sink, v & PIXEL, kf === 1 ? 0 : v < 0 ? g : -g);
   }
   return loss * d;
 }
@@ -284,6 +358,7 @@ function foregroundOnlyLoss(buf: PairBuffers, total: number, d: number, scale: n
  * key and error) pairs by exact error, ties by pixel, accumulating the loss and the gradient.
  */
 function mergeLoss(
+  sink: Sink,
   fg: PairBuffers,
   nf: number,
   bg: PairBuffers,
@@ -291,7 +366,7 @@ function mergeLoss(
   nb: number,
   scale: number,
 ): number {
-  if (sinkDense) return mergeLossDense(fg, nf, bg, total, nb, scale, denseBuf);
+  if (sink.dense) return mergeLossDense(fg, nf, bg, total, nb, scale, sink.buf);
   const fk = fg.keys;
   const fv = fg.vals;
   const bk = bg.keys;
@@ -316,7 +391,7 @@ function mergeLoss(
       const v = fv[i];
       const d = 1 / union;
       loss += (1 - kf) * d;
-      put(v & PIXEL, kf === 1 ? 0 : v < 0 ? scale * d : -scale * d);
+      put(sink, v & PIXEL, kf === 1 ? 0 : v < 0 ? scale * d : -scale * d);
       fgSeen++;
       i++;
     } else {
@@ -324,7 +399,7 @@ function mergeLoss(
       const v = bv[j];
       const d = (total - fgSeen) / (union * (union + 1));
       loss += kb * d;
-      put(v & PIXEL, kb === 0 ? 0 : v < 0 ? -scale * d : scale * d);
+      put(sink, v & PIXEL, kb === 0 ? 0 : v < 0 ? -scale * d : scale * d);
       bgSeen++;
       j++;
     }

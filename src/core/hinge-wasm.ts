@@ -1,5 +1,6 @@
 import type { NumericArray } from './check.js';
 import { HINGE_WASM_BASE64 } from './hinge-wasm-binary.js';
+import { align, growTo, instantiate, stage } from './wasm-instance.js';
 
 /** The kernel's exports (assembly/hinge.ts documents them and the memory layout). */
 interface Kernel {
@@ -22,7 +23,6 @@ interface Kernel {
   workBytes(per: number): number;
 }
 
-const PAGE = 65536;
 // Pixels copied in at a time: the inputs are staged in chunks (2 x 64 kB, in cache), never
 // copied whole.
 const CHUNK = 16384;
@@ -33,29 +33,19 @@ const LOGITS_AT = 256;
 const LABELS_AT = LOGITS_AT + 4 * CHUNK;
 const GRAD_AT = LABELS_AT + 4 * CHUNK;
 
-// undefined: not tried yet; null: WebAssembly is missing or refused (e.g. by a
-// Content-Security-Policy without 'wasm-unsafe-eval'), and `failure` says why.
+// undefined: not tried yet; null: WebAssembly is missing or refused, and `failure` says why.
 let kernel: Kernel | null | undefined;
 let failure = '';
 
 function load(): Kernel | null {
   if (kernel !== undefined) return kernel;
-  if (typeof WebAssembly === 'undefined') {
+  const made = instantiate<Omit<Kernel, 'memory'>>(HINGE_WASM_BASE64);
+  if (typeof made === 'string') {
     kernel = null;
-    failure = 'WebAssembly is not available in this environment';
-    return kernel;
-  }
-  try {
-    const bytes = Uint8Array.from(atob(HINGE_WASM_BASE64), (c) => c.charCodeAt(0));
-    const memory = new WebAssembly.Memory({ initial: 1 });
-    // Synchronous compilation: the module is 2 kB, under the 4 kB browsers allow on the
-    // main thread.
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    kernel = { memory, ...(instance.exports as unknown as Omit<Kernel, 'memory'>) };
+    failure = made;
+  } else {
+    kernel = made;
     kernel.prepare(SHUFFLES_AT);
-  } catch (error) {
-    kernel = null;
-    failure = `WebAssembly refused the kernel (${error instanceof Error ? error.message : String(error)})`;
   }
   return kernel;
 }
@@ -109,22 +99,8 @@ export function hingeWasm(
   const n = groups * per;
   const workAt = align(GRAD_AT + 4 * n, 64);
   const need = workAt + k.workBytes(per);
-  const have = k.memory.buffer.byteLength;
-  if (need > have) {
-    try {
-      // Grow by at least half again, so a slowly increasing size does not grow every call.
-      k.memory.grow(Math.ceil(Math.max(need - have, have / 2) / PAGE));
-    } catch {
-      try {
-        k.memory.grow(Math.ceil((need - have) / PAGE));
-      } catch {
-        return {
-          kind: 'unavailable',
-          reason: `${need} bytes of WebAssembly memory are not available`,
-        };
-      }
-    }
-  }
+  const grown = growTo(k.memory, need);
+  if (grown !== '') return { kind: 'unavailable', reason: grown };
   const buffer = k.memory.buffer;
   const stagedLogits = new Float32Array(buffer, LOGITS_AT, CHUNK);
   const stagedLabels = new Int32Array(buffer, LABELS_AT, CHUNK);
@@ -135,8 +111,8 @@ export function hingeWasm(
     const end = (g + 1) * per;
     for (let px = g * per; px < end; px += CHUNK) {
       const count = Math.min(CHUNK, end - px);
-      stage(stagedLogits, logits, px, count);
-      stage(stagedLabels, labels, px, count);
+      stage(stagedLogits, 0, logits, px, count);
+      stage(stagedLabels, 0, labels, px, count);
       k.gather(
         px,
         count,
@@ -162,18 +138,4 @@ export function hingeWasm(
   }
   // slice(): a fresh, uninitialised copy, cheaper than zeroing a new array and then copying.
   return { kind: 'done', loss: sum, grad: grad.slice() };
-}
-
-/** Copies values [start, start + count) of `from` to the start of `to`, converting. */
-function stage(to: Float32Array | Int32Array, from: NumericArray, start: number, count: number) {
-  const typed = from as Partial<Float32Array>;
-  if (typeof typed.subarray === 'function') {
-    to.set(typed.subarray(start, start + count));
-  } else {
-    for (let i = 0; i < count; i++) to[i] = from[start + i];
-  }
-}
-
-function align(bytes: number, to: number): number {
-  return Math.ceil(bytes / to) * to;
 }

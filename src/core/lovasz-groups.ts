@@ -1,8 +1,17 @@
-import type { NumericArray } from './check.js';
-import { classLoss } from './class-loss.js';
+import { checkProbabilities, type NumericArray, PROBABILITY_SLACK } from './check.js';
+import { type ClassWorkspace, classLoss, classWorkspace } from './class-loss.js';
+import {
+  classLossesWasm,
+  classWasmRefusal,
+  classWasmUnavailable,
+  type WasmClass,
+  type WasmLabels,
+  type WasmSession,
+  wasmSession,
+} from './class-wasm.js';
 import type { Geometry } from './geometry.js';
 import type { LossResult } from './loss-result.js';
-import type { ClassSelection } from './options/common-options.js';
+import type { ClassSelection, KernelChoice } from './options/common-options.js';
 import type { Reduction } from './reduction.js';
 
 /** What {@link lovaszGroups} needs to know about one loss call (validated by the caller). */
@@ -31,6 +40,37 @@ export interface GroupPlan {
    * pixels.
    */
   counts(b0: number, b1: number): { fg: Float64Array; valid: Float64Array };
+  /** The function named in errors. */
+  fn: string;
+  /** Which kernel computes the class losses (both give the same bits). */
+  kernel: KernelChoice;
+  /**
+   * The labels as the WebAssembly kernel reads them, or why it cannot (a string): the
+   * JavaScript kernel reads them through `target`.
+   */
+  wasmLabels: WasmLabels | string;
+  /**
+   * The name of the probabilities argument when they are still to be checked in [0, 1]
+   * (the WebAssembly kernel checks them while it reads them); null: already checked.
+   */
+  checkProbabilities: string | null;
+}
+
+// The JavaScript kernel's scratch state, reused from call to call (it only grows).
+const workspace: ClassWorkspace = classWorkspace();
+
+/** The workspace of the JavaScript class kernel (for memory accounting in the benchmark). */
+export function classKernelWorkspace(): ClassWorkspace {
+  return workspace;
+}
+
+/** One class of one group: what the kernels compute, and how the result is combined. */
+interface GroupClass {
+  c: number;
+  w: number;
+  total: number;
+  valid: number;
+  scale: number;
 }
 
 /**
@@ -44,12 +84,153 @@ export interface GroupPlan {
  * entry belongs to one class and one image, so it is written once, already scaled.
  */
 export function lovaszGroups(plan: GroupPlan): LossResult {
-  const { probas, geo, batch, numClasses, selection, perImage, ign, weights, reduction } = plan;
-  const grad = plan.out ? plan.out.fill(0) : new Float32Array(probas.length);
+  const { probas, geo, batch, perImage, kernel } = plan;
   const groups = perImage ? batch : 1;
+  const per = perImage ? geo.pixels : batch * geo.pixels;
+  // Without values there is nothing to compute, and nothing for a kernel to refuse.
+  const tryWasm = kernel !== 'js' && probas.length > 0;
+  const refusal = tryWasm ? wasmRefusal(plan) : 'not tried';
+  if (kernel === 'wasm' && tryWasm && refusal !== '') {
+    throw new Error(`${plan.fn}: kernel 'wasm' cannot run this call: ${refusal}`);
+  }
+  if (refusal === '') {
+    const labels = plan.wasmLabels as WasmLabels;
+    // The kernel checks float32 probabilities while it stages them; other arrays are checked
+    // here first, since staging rounds them to float32.
+    const f32 = probas instanceof Float32Array;
+    if (plan.checkProbabilities !== null && !f32) {
+      checkProbabilities(plan.fn, plan.checkProbabilities, probas);
+    }
+    const bounds = plan.checkProbabilities !== null && f32 ? PROBABILITY_BOUNDS : null;
+    const session = wasmSession({ probas, labels, geo, bounds }, per);
+    if (typeof session !== 'string') {
+      const result = runGroups(plan, groups, wasmGroup(session, labels, geo));
+      // Values the kernel did not stage (a class left out) were not checked: check them all.
+      if (bounds !== null && (session.bad() || !result.covered)) {
+        checkProbabilities(plan.fn, plan.checkProbabilities as string, probas);
+      }
+      if (bounds === null || !session.bad()) {
+        result.value.grad = session.grad(plan.out);
+        return result.value;
+      }
+      // Unreachable: the kernel's bounds are those of checkProbabilities, which passed.
+    } else if (kernel === 'wasm') {
+      throw new Error(`${plan.fn}: kernel 'wasm' cannot run this call: ${session}`);
+    }
+  }
+  if (plan.checkProbabilities !== null) {
+    checkProbabilities(plan.fn, plan.checkProbabilities, probas);
+  }
+  const grad = plan.out ? plan.out.fill(0) : new Float32Array(probas.length);
+  const result = runGroups(plan, groups, jsGroup(plan, grad)).value;
+  result.grad = grad;
+  return result;
+}
+
+/** Why the WebAssembly kernel does not take this plan ('' when it does). */
+function wasmRefusal(plan: GroupPlan): string {
+  if (typeof plan.wasmLabels === 'string') return plan.wasmLabels;
+  const { ign } = plan.wasmLabels;
+  if ((ign | 0) !== ign) return `it needs an int32 ignore label, got ${ign}`;
+  // Pixel indices and byte addresses are int32 in the kernel.
+  if (4 * plan.probas.length > 2 ** 31 - 2 ** 27) {
+    return `it addresses at most 2 GB, and ${plan.probas.length} values need more`;
+  }
+  return classWasmRefusal(plan.geo) || classWasmUnavailable();
+}
+
+// The float32 bounds equivalent to checkProbabilities's float64 ones (a float32 x satisfies
+// x >= -1e-6 iff x >= lo, and x <= 1 + 1e-6 iff x <= hi).
+const PROBABILITY_BOUNDS = (() => {
+  const lo64 = -PROBABILITY_SLACK;
+  const hi64 = 1 + PROBABILITY_SLACK;
+  return { lo: roundUp32(lo64), hi: roundDown32(hi64) };
+})();
+
+/** Computes the losses of one group's classes (gradients into the kernel's gradient). */
+type GroupRunner = (b0: number, b1: number, classes: GroupClass[], losses: Float64Array) => void;
+
+function jsGroup(plan: GroupPlan, grad: Float32Array): GroupRunner {
+  return (b0, b1, classes, losses) => {
+    for (let i = 0; i < classes.length; i++) {
+      const t = classes[i];
+      const { labels, cls, channel } = plan.target(t.c, b0, b1);
+      const task = { probas: plan.probas, labels, geo: plan.geo, b0, b1, channel, cls };
+      losses[i] = classLoss(
+        { ...task, total: t.total, valid: t.valid, ign: plan.ign, scale: t.scale, grad },
+        workspace,
+      );
+    }
+  };
+}
+
+function wasmGroup(session: WasmSession, labels: WasmLabels, geo: Geometry): GroupRunner {
+  const channels = geo.channels;
+  return (b0, b1, classes, losses) => {
+    // Per-pixel labels: the largest foreground key of each class, read at one probability per
+    // pixel, gives the bound of cut 1 before the gather (where most background pixels of an
+    // uncertain model fall below it and are never stored).
+    const kfMax = labels.perChannel
+      ? null
+      : foregroundMax(session.call.probas, labels.values, geo, b0, b1, labels.ign);
+    const tasks: WasmClass[] = classes.map((t) => ({
+      below: kfMax !== null && t.total > 0 ? 1 - kfMax[t.c] - 1e-6 : Number.NEGATIVE_INFINITY,
+      // Per-pixel labels: class c is foreground where the label is c, in channel c (0 with one
+      // channel); per-channel targets: channel c, foreground where the target is 1.
+      channel: channels === 1 ? 0 : t.c,
+      cls: labels.perChannel ? 1 : t.c,
+      total: t.total,
+      valid: t.valid,
+      scale: t.scale,
+    }));
+    classLossesWasm(session, b0, b1, tasks, losses);
+  };
+}
+
+/**
+ * Per label value (class), the largest foreground key over the valid pixels of images
+ * [b0, b1) labelled with it: p, or 2 - p above 1, of the probability in the label's channel
+ * (channel 0 with one channel), as gatherClass of class-loss.ts computes it; -1 for none.
+ */
+function foregroundMax(
+  probas: NumericArray,
+  labels: NumericArray,
+  geo: Geometry,
+  b0: number,
+  b1: number,
+  ign: number,
+): Float64Array {
+  const { channels: C, pixels: hw, nchw } = geo;
+  const kfMax = new Float64Array(Math.max(C, 2)).fill(-1);
+  for (let b = b0; b < b1; b++) {
+    const row = b * hw;
+    for (let i = 0; i < hw; i++) {
+      const y = labels[row + i];
+      if (y === ign) continue;
+      const ch = C === 1 ? 0 : y;
+      const p = Math.fround(probas[nchw ? (b * C + ch) * hw + i : (row + i) * C + ch]);
+      const kf = p > 1 ? 2 - p : p;
+      if (kf > kfMax[y]) kfMax[y] = kf;
+    }
+  }
+  return kfMax;
+}
+
+/**
+ * The groups of the plan, each group's classes computed by `run`; `covered` says whether every
+ * value of the input was staged by the first block of some group (or, channels first, every
+ * channel plane), which is what the WebAssembly kernel checks.
+ */
+function runGroups(
+  plan: GroupPlan,
+  groups: number,
+  run: GroupRunner,
+): { value: LossResult; covered: boolean } {
+  const { geo, batch, numClasses, selection, perImage, weights, reduction } = plan;
   const items: number[] = [];
   const itemClasses: number[] = [];
   let loss = 0;
+  let covered = true;
   for (let g = 0; g < groups && geo.pixels > 0; g++) {
     const b0 = perImage ? g : 0;
     const b1 = perImage ? g + 1 : batch;
@@ -65,30 +246,25 @@ export function lovaszGroups(plan: GroupPlan): LossResult {
     }
     let wsum = 0;
     for (const c of considered) wsum += weights ? weights[c] : 1;
-    let groupLoss = 0;
     // Weights do not enter the per-class losses of 'none' (without perImage); elsewhere, zero
     // total weight leaves nothing to average: the group scores 0.
     const unweighted = !perImage && reduction === 'none';
+    const classes: GroupClass[] = [];
     for (const c of wsum > 0 || unweighted ? considered : []) {
       const w = weights ? weights[c] : 1;
       let factor: number;
       if (perImage) factor = (w / wsum) * (reduction === 'mean' ? 1 / groups : 1);
       else factor = reduction === 'mean' ? w / wsum : reduction === 'sum' ? w : 1;
-      const { labels, cls, channel } = plan.target(c, b0, b1);
-      const L = classLoss(
-        probas,
-        labels,
-        geo,
-        b0,
-        b1,
-        channel,
-        cls,
-        fg[c],
-        valid[c],
-        ign,
-        factor,
-        grad,
-      );
+      classes.push({ c, w, total: fg[c], valid: valid[c], scale: factor });
+    }
+    const channelsRun = geo.channels === 1 ? Math.min(1, classes.length) : classes.length;
+    if (classes.length === 0 || (geo.nchw && channelsRun < geo.channels)) covered = false;
+    const losses = new Float64Array(classes.length);
+    if (classes.length > 0) run(b0, b1, classes, losses);
+    let groupLoss = 0;
+    for (let i = 0; i < classes.length; i++) {
+      const { c, w } = classes[i];
+      const L = losses[i];
       if (perImage) groupLoss += (w / wsum) * L;
       else if (reduction === 'none') {
         items.push(L);
@@ -101,12 +277,29 @@ export function lovaszGroups(plan: GroupPlan): LossResult {
       loss += groupLoss;
     }
   }
+  if (geo.pixels === 0) covered = true; // nothing to check
   while (perImage && items.length < groups) items.push(0); // images of zero pixels
   if (perImage && reduction === 'mean') loss = groups === 0 ? 0 : loss / groups;
-  if (reduction !== 'none') return { loss, grad };
+  const grad = new Float32Array(0); // set by the caller
+  if (reduction !== 'none') return { value: { loss, grad }, covered };
   const result: LossResult = { loss, grad, losses: Float64Array.from(items) };
   if (!perImage) result.classes = itemClasses;
-  return result;
+  return { value: result, covered };
+}
+
+/** The smallest float32 >= x (x finite, negative). */
+function roundUp32(x: number): number {
+  const f = Float32Array.of(x);
+  // A negative float32 moves up (towards 0) when its magnitude bits decrease.
+  if (f[0] < x) new Uint32Array(f.buffer)[0] -= 1;
+  return f[0];
+}
+
+/** The largest float32 <= x (x finite, positive). */
+function roundDown32(x: number): number {
+  const f = Float32Array.of(x);
+  if (f[0] > x) new Uint32Array(f.buffer)[0] -= 1;
+  return f[0];
 }
 
 function range(n: number): number[] {

@@ -5,7 +5,6 @@ import {
   checkLabels,
   checkLength,
   checkOut,
-  checkProbabilities,
   type NumericArray,
 } from './check.js';
 import { channelInput, formatShape, type Geometry, sizeOf } from './geometry.js';
@@ -74,8 +73,8 @@ export function multilabelResolved(
   checkWeightsFit(fn, opts.classWeights, C);
   const out = checkOut(fn, opts.out, probas.length, { probas, targets });
   const { fromLogits, ignore, perImage, reduction } = opts;
+  // Probabilities are checked by the class kernel (lovaszGroups), after the targets.
   if (fromLogits) checkFinite(fn, 'probas', probas);
-  else checkProbabilities(fn, 'probas', probas);
   checkLabels(fn, 'targets', targets, 2, ignore, '0 or 1');
   // Independent labels: an element-wise sigmoid, not a softmax over channels.
   const p = fromLogits ? activate(probas, { ...geo, channels: 1 }) : probas;
@@ -121,6 +120,10 @@ export function multilabelResolved(
       }
       return { fg, valid };
     },
+    fn,
+    kernel: opts.kernel,
+    wasmLabels: { values: targets, perChannel: true, ign },
+    checkProbabilities: fromLogits ? null : 'probas',
   });
   if (fromLogits) activationBackward(p as Float32Array, result.grad, { ...geo, channels: 1 });
   return result;

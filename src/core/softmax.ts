@@ -6,7 +6,6 @@ import {
   checkLength,
   checkNumClasses,
   checkOut,
-  checkProbabilities,
   type NumericArray,
 } from './check.js';
 import {
@@ -18,7 +17,12 @@ import {
 } from './geometry.js';
 import type { LossResult, OutOption } from './loss-result.js';
 import { lovaszGroups } from './lovasz-groups.js';
-import { type ClassSelection, checkClassesFit, checkWeightsFit } from './options/common-options.js';
+import {
+  type ClassSelection,
+  checkClassesFit,
+  checkWeightsFit,
+  type KernelChoice,
+} from './options/common-options.js';
 import { resolveOptions } from './options/option-spec.js';
 import {
   type LovaszSigmoidOptions,
@@ -158,8 +162,9 @@ export function softmaxResolved(
   const labelClasses = C === 1 ? 2 : C;
   checkOptionsFit(fn, geo, opts);
   const out = checkOut(fn, opts.out, probas.length, { [arg]: probas, labels });
+  // Probabilities are checked by the class kernel (lovaszGroups), after the labels: the
+  // WebAssembly one checks them while it stages them.
   if (opts.fromLogits) checkFinite(fn, arg, probas);
-  else checkProbabilities(fn, arg, probas);
   checkLabels(fn, 'labels', labels, labelClasses, opts.ignore, C === 1 ? '0 or 1' : undefined);
   const p = opts.fromLogits ? activate(probas, geo) : probas;
   const plan = {
@@ -169,6 +174,9 @@ export function softmaxResolved(
     weights: opts.classWeights,
     reduction: opts.reduction,
     out,
+    fn,
+    kernel: opts.kernel,
+    checkProbabilities: opts.fromLogits ? null : arg,
   };
   const result = softmaxGroups(p, labels, geo, plan);
   if (opts.fromLogits) activationBackward(p as Float32Array, result.grad, geo);
@@ -230,6 +238,10 @@ function softmaxGroups(
     weights: Float64Array | null;
     reduction: Reduction;
     out: Float32Array | null;
+    fn: string;
+    kernel: KernelChoice;
+    /** The argument whose probabilities the kernel checks, or null (logits, checked). */
+    checkProbabilities: string | null;
   },
 ): LossResult {
   const { selection, perImage, ignore, weights, reduction, out } = options;
@@ -252,6 +264,10 @@ function softmaxGroups(
     out,
     target: (c) => ({ labels, cls: c, channel: sigmoid ? 0 : c }),
     counts: (b0, b1) => labelCounts(labels, numClasses, b0, b1, geo.pixels, ign),
+    fn: options.fn,
+    kernel: options.kernel,
+    wasmLabels: { values: labels, perChannel: false, ign },
+    checkProbabilities: options.checkProbabilities,
   });
 }
 

@@ -7,10 +7,12 @@
  * the documented, deterministic tie rule. A pass whose digit is the same for every key is
  * skipped (errors in [0, 1] often share their top bits).
  *
- * The buffers live at module level and only grow: after the first call of a given size, sorting
- * allocates nothing. Callers fill segments of the primary buffers ({@link pairBuffers}) and sort
- * each segment in place ({@link sortPairs}); a sorted segment ends in either the primary or the
- * secondary buffers, and sorting one segment never touches another segment of either.
+ * The buffers live in a {@link SortWorkspace} and only grow: after the first call of a given size,
+ * sorting allocates nothing. Callers fill segments of the primary buffers ({@link reservePairs})
+ * and sort each segment in place ({@link sortPairsIn}); a sorted segment ends in either the
+ * primary or the secondary buffers, and sorting one segment never touches another segment of
+ * either. The hinge and {@link sortDescending} share one module-level workspace
+ * ({@link pairBuffers}, {@link sortPairs}); the class kernel owns its own.
  */
 
 /**
@@ -23,10 +25,30 @@ export interface PairBuffers {
   readonly vals: Int32Array;
 }
 
-let capacity = 0;
-let primary: PairBuffers = makeBuffers(0);
-let secondary: PairBuffers = makeBuffers(0);
-const counts = new Int32Array(2048 * 3);
+/** The buffers one sorter reuses from call to call; see {@link sortWorkspace}. */
+export interface SortWorkspace {
+  /** Pairs the buffers hold. */
+  capacity: number;
+  primary: PairBuffers;
+  secondary: PairBuffers;
+  /** Radix counters: 3 x 2048 (11-bit digits) and 2 x 32768 (15-bit digits). */
+  readonly counts: Int32Array;
+  readonly wideCounts: Int32Array;
+}
+
+/** A new, empty sort workspace (its buffers grow on first use). */
+export function sortWorkspace(): SortWorkspace {
+  return {
+    capacity: 0,
+    primary: makeBuffers(0),
+    secondary: makeBuffers(0),
+    counts: new Int32Array(2048 * 3),
+    wideCounts: new Int32Array(32768 * 2),
+  };
+}
+
+// The workspace of the hinge and sortDescending.
+const shared = sortWorkspace();
 
 function makeBuffers(n: number): PairBuffers {
   const bits = new Int32Array(n);
@@ -34,30 +56,47 @@ function makeBuffers(n: number): PairBuffers {
 }
 
 /**
- * The primary buffers, with room for at least `n` pairs. Write keys (never -0 or NaN: callers
- * map -0 to +0 and reject NaN) and payloads into a segment, then call {@link sortPairs}.
+ * The primary buffers of `ws`, with room for at least `n` pairs. Write keys (never -0 or NaN:
+ * callers map -0 to +0 and reject NaN) and payloads into a segment, then call
+ * {@link sortPairsIn}.
  */
-export function pairBuffers(n: number): PairBuffers {
-  if (n > capacity) {
+export function reservePairs(ws: SortWorkspace, n: number): PairBuffers {
+  if (n > ws.capacity) {
     // Grow geometrically so a slowly increasing n does not reallocate every call.
-    capacity = Math.max(n, Math.ceil(capacity * 1.5));
-    primary = makeBuffers(capacity);
-    secondary = makeBuffers(capacity);
+    ws.capacity = Math.max(n, Math.ceil(ws.capacity * 1.5));
+    ws.primary = makeBuffers(ws.capacity);
+    ws.secondary = makeBuffers(ws.capacity);
   }
-  return primary;
+  return ws.primary;
 }
 
-/** Bytes held by the sort buffers (for memory accounting in the benchmark). */
-export function sortBufferBytes(): number {
-  return capacity * 16;
+/** {@link reservePairs} of the shared workspace (the hinge's). */
+export function pairBuffers(n: number): PairBuffers {
+  return reservePairs(shared, n);
+}
+
+/** Bytes held by the sort buffers of `ws` (default: the shared workspace). */
+export function sortBufferBytes(ws: SortWorkspace = shared): number {
+  return ws.capacity * 16;
+}
+
+/** {@link sortPairsIn} on the shared workspace (the hinge's). */
+export function sortPairs(start: number, n: number, descending: boolean): PairBuffers {
+  return sortPairsIn(shared, start, n, descending);
 }
 
 /**
- * Sorts the pairs [start, start + n) of the primary buffers by key, increasing or decreasing,
- * stably. Returns the buffers (primary or secondary) that hold the sorted segment, at the same
- * positions.
+ * Sorts the pairs [start, start + n) of the primary buffers of `ws` by key, increasing or
+ * decreasing, stably. Returns the buffers (primary or secondary) that hold the sorted segment,
+ * at the same positions.
  */
-export function sortPairs(start: number, n: number, descending: boolean): PairBuffers {
+export function sortPairsIn(
+  ws: SortWorkspace,
+  start: number,
+  n: number,
+  descending: boolean,
+): PairBuffers {
+  const { primary, secondary, counts } = ws;
   const end = start + n;
   // Order-preserving image of the float bits u (as int32): negative floats flip all bits,
   // positive ones flip the sign bit; for a decreasing order, complement that.
@@ -137,27 +176,39 @@ export function sortPairs(start: number, n: number, descending: boolean): PairBu
   return src;
 }
 
-const wideCounts = new Int32Array(32768 * 2);
-
 /**
- * {@link sortPairs} for keys in [0, 2): their order-preserving images share the top two bits,
- * so two passes of 15 bits sort them instead of three of 11 (probabilities and errors in
- * [0, 1] are such keys). Same result, same stability.
+ * {@link sortPairsIn} for keys mostly in [0, 2): their order-preserving images share the top two
+ * bits, so two passes of 15 bits sort them instead of three of 11 (probabilities and errors in
+ * [0, 1] are such keys); when some key is outside (their top bits differ) it sorts as
+ * {@link sortPairsIn} does. Same result, same stability.
  */
-export function sortUnitPairs(start: number, n: number, descending: boolean): PairBuffers {
+export function sortUnitPairs(
+  ws: SortWorkspace,
+  start: number,
+  n: number,
+  descending: boolean,
+): PairBuffers {
   // Small segments: the 2 x 32768 counters would cost more than the pass they save.
-  if (n < 65536) return sortPairs(start, n, descending);
+  if (n < 65536) return sortPairsIn(ws, start, n, descending);
+  const { primary, secondary } = ws;
   const end = start + n;
   const flip = descending ? -1 : 0;
-  const counts = wideCounts;
+  const counts = ws.wideCounts;
   counts.fill(0);
   const src0 = primary.bits;
+  let all = -1;
+  let any = 0;
   for (let i = start; i < end; i++) {
     const u = src0[i];
     const t = u ^ ((u >> 31) | 0x80000000) ^ flip;
     counts[t & 32767]++;
     counts[32768 + ((t >> 15) & 32767)]++;
+    all &= t;
+    any |= t;
   }
+  // A key outside [0, 2) (a foreground probability within the slack below 0) makes the top
+  // two bits differ: the two passes would ignore them, the general sort does not.
+  if ((all ^ any) >>> 30 !== 0) return sortPairsIn(ws, start, n, descending);
   for (let pass = 0; pass < 2; pass++) {
     const base = pass * 32768;
     let sum = start;

@@ -18,7 +18,7 @@ import {
 } from '../core/options/softmax-options.js';
 import { checkOptionsFit, softmaxResolved } from '../core/softmax.js';
 import { lossOp } from './loss-op.js';
-import { choosePath, type PathOption, pathOption } from './path.js';
+import { choosePath, kernelNeedsCore, type PathOption, pathOption } from './path.js';
 import { rejectOut } from './reject-out.js';
 import { checkTensor, valuesOf } from './tensor-input.js';
 import { lovaszHingeOnDevice } from './tensor-path/hinge.js';
@@ -171,13 +171,13 @@ export function kerasLovaszSoftmax(
   options: Omit<LovaszSoftmaxOptions, 'ignore' | 'layout' | 'reduction'> & PathOption = {},
 ): KerasLoss {
   const fn = 'kerasLovaszSoftmax';
-  const { path, ...opts } = kerasOptions(fn, KERAS_SOFTMAX_OPTIONS, options);
+  const { path, kernel, ...opts } = kerasOptions(fn, KERAS_SOFTMAX_OPTIONS, options);
   return (yTrue, yPred) => {
     const geo = oneHotTargets(fn, yTrue, yPred);
     const C = geo.channels;
     const resolved = { ...opts, ignore: C, layout: 'NHWC', reduction: 'mean' } as const;
     checkOptionsFit(fn, geo, resolved);
-    if (choosePath(fn, path) === 'tensor' && yPred.size > 0) {
+    if (choosePath(fn, path, kernelNeedsCore(kernel)) === 'tensor' && yPred.size > 0) {
       const labels = labelsOnDevice(yTrue, C);
       try {
         return lovaszSoftmaxOnDevice(yPred, labels, { ...resolved, geo }) as Scalar;
@@ -187,7 +187,7 @@ export function kerasLovaszSoftmax(
       }
     }
     const labels = labelsFromOneHot(fn, valuesOf(yTrue), C);
-    const core = { ...resolved, out: null };
+    const core = { ...resolved, kernel, out: null };
     return lossOp(yPred, (x) => softmaxResolved(fn, 'yPred', x, labels, geo, core)) as Scalar;
   };
 }
@@ -228,10 +228,9 @@ export function kerasLovaszHinge(
   const fn = 'kerasLovaszHinge';
   const { path, kernel, ...opts } = kerasOptions(fn, KERAS_HINGE_OPTIONS, options);
   const resolved = { ...opts, reduction: 'mean' } as const;
-  const coreOnly = kernel === 'auto' ? null : `kernel '${kernel}'`;
   return (yTrue, yPred) => {
     const geo = binaryTargets(fn, yTrue, yPred);
-    if (choosePath(fn, path, coreOnly) === 'tensor' && yPred.size > 0) {
+    if (choosePath(fn, path, kernelNeedsCore(kernel)) === 'tensor' && yPred.size > 0) {
       return lovaszHingeOnDevice(yPred, yTrue, { ...resolved, geo }) as Scalar;
     }
     const labels = valuesOf(yTrue);
@@ -261,16 +260,16 @@ export function kerasLovaszSigmoid(
   options: Omit<LovaszSigmoidOptions, 'reduction'> & { fromLogits?: boolean } & PathOption = {},
 ): KerasLoss {
   const fn = 'kerasLovaszSigmoid';
-  const { path, ...opts } = kerasOptions(fn, KERAS_SIGMOID_OPTIONS, options);
+  const { path, kernel, ...opts } = kerasOptions(fn, KERAS_SIGMOID_OPTIONS, options);
   const resolved = { ...opts, layout: 'NHWC', reduction: 'mean' } as const;
   return (yTrue, yPred) => {
     const geo = binaryTargets(fn, yTrue, yPred);
     checkOptionsFit(fn, geo, resolved);
-    if (choosePath(fn, path) === 'tensor' && yPred.size > 0) {
+    if (choosePath(fn, path, kernelNeedsCore(kernel)) === 'tensor' && yPred.size > 0) {
       return lovaszSoftmaxOnDevice(yPred, yTrue, { ...resolved, geo }) as Scalar;
     }
     const labels = valuesOf(yTrue);
-    const core = { ...resolved, out: null };
+    const core = { ...resolved, kernel, out: null };
     return lossOp(yPred, (x) => softmaxResolved(fn, 'yPred', x, labels, geo, core)) as Scalar;
   };
 }

@@ -3,7 +3,7 @@ import { hingeResolved } from '../core/hinge.js';
 import type { LovaszHingeOptions } from '../core/options/hinge-options.js';
 import { resolveOptions } from '../core/options/option-spec.js';
 import { lossOp, perImageItems } from './loss-op.js';
-import { choosePath, type PathOption } from './path.js';
+import { choosePath, kernelNeedsCore, type PathOption } from './path.js';
 import { rejectOut } from './reject-out.js';
 import { pixelTensors } from './tensor-geometry.js';
 import { checkTensor, valuesOf } from './tensor-input.js';
@@ -65,10 +65,8 @@ export function lovaszHinge(
   const opts = resolveOptions(fn, TFJS_HINGE_OPTIONS, options);
   const geo = pixelTensors(fn, 'logits', logits, labels);
   const { path: _, kernel, ...resolved } = opts;
-  // kernel chooses between the core's implementations: any choice but 'auto' needs the core.
-  const coreOnly = kernel === 'auto' ? null : `kernel '${kernel}'`;
   // An empty input has nothing to download: the core handles it.
-  if (choosePath(fn, opts.path, coreOnly) === 'tensor' && logits.size > 0) {
+  if (choosePath(fn, opts.path, kernelNeedsCore(kernel)) === 'tensor' && logits.size > 0) {
     return lovaszHingeOnDevice(logits, labels, { ...resolved, geo });
   }
   const y = valuesOf(labels);

@@ -5,7 +5,7 @@ import { checkClassesFit, checkWeightsFit } from '../core/options/common-options
 import { resolveOptions } from '../core/options/option-spec.js';
 import type { LovaszMultilabelOptions } from '../core/options/softmax-options.js';
 import { lossOp, lovaszItems } from './loss-op.js';
-import { choosePath, type PathOption } from './path.js';
+import { choosePath, kernelNeedsCore, type PathOption } from './path.js';
 import { rejectOut } from './reject-out.js';
 import { checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
 import { lovaszMultilabelOnDevice } from './tensor-path/multilabel.js';
@@ -53,14 +53,14 @@ export function lovaszMultilabel(
   const opts = resolveOptions(fn, TFJS_MULTILABEL_OPTIONS, options);
   const geo = channelInput(fn, 'probas', 'probas', probas.shape, opts.layout);
   checkShapeIs(fn, 'targets', targets, probas.shape, "the shape of 'probas'");
-  const { path: _, ...resolved } = opts;
+  const { path: _, kernel, ...resolved } = opts;
   checkClassesFit(fn, opts.classes, geo.channels);
   checkWeightsFit(fn, opts.classWeights, geo.channels);
-  if (choosePath(fn, opts.path) === 'tensor' && probas.size > 0) {
+  if (choosePath(fn, opts.path, kernelNeedsCore(kernel)) === 'tensor' && probas.size > 0) {
     return lovaszMultilabelOnDevice(probas, targets, { ...resolved, geo });
   }
   const y = valuesOf(targets);
-  const core = { ...resolved, out: null };
+  const core = { ...resolved, kernel, out: null };
   const items = lovaszItems(probas, geo, opts);
   return lossOp(probas, (x) => multilabelResolved(fn, x, y, geo, core), items);
 }

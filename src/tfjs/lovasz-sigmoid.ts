@@ -3,7 +3,7 @@ import { resolveOptions } from '../core/options/option-spec.js';
 import type { LovaszSigmoidOptions } from '../core/options/softmax-options.js';
 import { checkOptionsFit, softmaxResolved } from '../core/softmax.js';
 import { lossOp, lovaszItems } from './loss-op.js';
-import { choosePath, type PathOption } from './path.js';
+import { choosePath, kernelNeedsCore, type PathOption } from './path.js';
 import { rejectOut } from './reject-out.js';
 import { pixelTensors } from './tensor-geometry.js';
 import { checkTensor, valuesOf } from './tensor-input.js';
@@ -57,14 +57,14 @@ export function lovaszSigmoid(
   checkTensor(fn, 'labels', labels);
   const opts = resolveOptions(fn, TFJS_SIGMOID_OPTIONS, options);
   const geo = pixelTensors(fn, 'logits', logits, labels);
-  const { path: _, ...rest } = opts;
+  const { path: _, kernel, ...rest } = opts;
   const resolved = { ...rest, layout: 'NHWC', fromLogits: true } as const;
   checkOptionsFit(fn, geo, resolved);
-  if (choosePath(fn, opts.path) === 'tensor' && logits.size > 0) {
+  if (choosePath(fn, opts.path, kernelNeedsCore(kernel)) === 'tensor' && logits.size > 0) {
     return lovaszSoftmaxOnDevice(logits, labels, { ...resolved, geo });
   }
   const y = valuesOf(labels);
-  const core = { ...resolved, out: null };
+  const core = { ...resolved, kernel, out: null };
   const items = lovaszItems(logits, geo, opts);
   return lossOp(logits, (x) => softmaxResolved(fn, 'logits', x, y, geo, core), items);
 }

@@ -3,7 +3,7 @@ import { resolveOptions } from '../core/options/option-spec.js';
 import type { LovaszSoftmaxOptions } from '../core/options/softmax-options.js';
 import { checkOptionsFit, softmaxResolved } from '../core/softmax.js';
 import { lossOp, lovaszItems } from './loss-op.js';
-import { choosePath, type PathOption } from './path.js';
+import { choosePath, kernelNeedsCore, type PathOption } from './path.js';
 import { rejectOut } from './reject-out.js';
 import { predictionTensors } from './tensor-geometry.js';
 import { checkTensor, valuesOf } from './tensor-input.js';
@@ -71,13 +71,13 @@ export function lovaszSoftmax(
   const opts = resolveOptions(fn, TFJS_SOFTMAX_OPTIONS, options);
   const geo = predictionTensors(fn, probas, labels, opts.layout);
   checkOptionsFit(fn, geo, opts);
-  const { path: _, ...resolved } = opts;
+  const { path: _, kernel, ...resolved } = opts;
   // An empty input has nothing to download: the core handles it.
-  if (choosePath(fn, opts.path) === 'tensor' && probas.size > 0) {
+  if (choosePath(fn, opts.path, kernelNeedsCore(kernel)) === 'tensor' && probas.size > 0) {
     return lovaszSoftmaxOnDevice(probas, labels, { ...resolved, geo });
   }
   const y = valuesOf(labels);
   const items = lovaszItems(probas, geo, opts);
-  const core = { ...resolved, out: null };
+  const core = { ...resolved, kernel, out: null };
   return lossOp(probas, (x) => softmaxResolved(fn, 'probas', x, y, geo, core), items);
 }

@@ -87,5 +87,13 @@ export function choosePath(
   return 'core';
 }
 
+/**
+ * What a `kernel` option asks of the path: it chooses between the core's implementations, so
+ * any choice but 'auto' needs the core (the reason {@link choosePath} gives), else null.
+ */
+export function kernelNeedsCore(kernel: 'auto' | 'wasm' | 'js'): string | null {
+  return kernel === 'auto' ? null : `kernel '${kernel}'`;
+}
+
 /** The notes already given (one per function and reason). */
 const NOTED = new Set<string>();

@@ -250,7 +250,7 @@ describe('lovaszSigmoid rejects bad inputs', () => {
     const f = call(logits, labels, shape, { layout: 'NHWC' });
     expect(f).toThrow(TypeError);
     expect(f).toThrow(
-      /^lovaszSigmoid: unknown option 'layout' \(known options: 'classes', 'perImage', 'ignore', 'classWeights', 'reduction', 'out'\)$/,
+      /^lovaszSigmoid: unknown option 'layout' \(known options: 'classes', 'perImage', 'ignore', 'classWeights', 'reduction', 'kernel', 'out'\)$/,
     );
   });
 

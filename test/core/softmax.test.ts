@@ -758,7 +758,7 @@ describe('lovaszSoftmax rejects bad inputs', () => {
     const f = call(probas, labels, shape, { per_image: true });
     expect(f).toThrow(TypeError);
     expect(f).toThrow(
-      /^lovaszSoftmax: unknown option 'per_image' \(did you mean 'perImage'\? known options: 'classes', 'perImage', 'ignore', 'layout', 'fromLogits', 'classWeights', 'reduction', 'out'\)$/,
+      /^lovaszSoftmax: unknown option 'per_image' \(did you mean 'perImage'\? known options: 'classes', 'perImage', 'ignore', 'layout', 'fromLogits', 'classWeights', 'reduction', 'kernel', 'out'\)$/,
     );
   });
 

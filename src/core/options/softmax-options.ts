@@ -6,6 +6,8 @@ import {
   classesOption,
   classWeightsOption,
   ignoreOption,
+  type KernelChoice,
+  kernelOption,
   layoutOption,
   outOption,
   reductionOption,
@@ -66,6 +68,14 @@ export interface LovaszSoftmaxOptions {
    * @default 'mean'
    */
   reduction?: Reduction;
+  /**
+   * Which implementation computes the class losses: 'auto' takes the WebAssembly SIMD kernel
+   * where it can run (WebAssembly SIMD present, memory that can grow, an int32 ignore label),
+   * else the JavaScript one; 'wasm' requires the WebAssembly kernel and throws with the reason
+   * when it cannot run; 'js' always takes the JavaScript one. Both return the same bits.
+   * @default 'auto'
+   */
+  kernel?: KernelChoice;
 }
 
 /**
@@ -97,7 +107,7 @@ export interface LovaszSigmoidOptions
  * ```
  */
 export interface LovaszMultilabelOptions
-  extends Pick<LovaszSoftmaxOptions, 'layout' | 'classWeights' | 'reduction'> {
+  extends Pick<LovaszSoftmaxOptions, 'layout' | 'classWeights' | 'reduction' | 'kernel'> {
   /**
    * Channels averaged over: 'present' (those with a positive target), 'all', or a list.
    * @default 'present'
@@ -148,6 +158,7 @@ export const SOFTMAX_OPTIONS = {
   fromLogits: booleanOption('fromLogits', false),
   classWeights: classWeightsOption,
   reduction: reductionOption,
+  kernel: kernelOption,
   out: outOption,
 } as const satisfies OptionTable;
 
