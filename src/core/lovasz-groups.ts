@@ -12,7 +12,7 @@ import {
 import type { Geometry } from './geometry.js';
 import type { LossResult } from './loss-result.js';
 import type { ClassSelection, KernelChoice } from './options/common-options.js';
-import type { Reduction } from './reduction.js';
+import { type Reduction, reductionPlan } from './reduction.js';
 
 /** What {@link lovaszGroups} needs to know about one loss call (validated by the caller). */
 export interface GroupPlan {
@@ -67,7 +67,6 @@ export function classKernelWorkspace(): ClassWorkspace {
 /** One class of one group: what the kernels compute, and how the result is combined. */
 interface GroupClass {
   c: number;
-  w: number;
   total: number;
   valid: number;
   scale: number;
@@ -227,8 +226,10 @@ function runGroups(
   run: GroupRunner,
 ): { value: LossResult; covered: boolean } {
   const { geo, batch, numClasses, selection, perImage, weights, reduction } = plan;
-  const items: number[] = [];
-  const itemClasses: number[] = [];
+  // Two levels of one reduction plan: per image with perImage (the weighted mean over the
+  // image's classes, then the reduction over images), else the reduction over the classes.
+  const imagePlan = perImage ? reductionPlan(reduction, groups) : null;
+  let result: LossResult | null = null;
   let loss = 0;
   let covered = true;
   for (let g = 0; g < groups && geo.pixels > 0; g++) {
@@ -244,46 +245,36 @@ function runGroups(
       if (selection === 'present' && fg[c] === 0) continue;
       considered.push(c);
     }
-    let wsum = 0;
-    for (const c of considered) wsum += weights ? weights[c] : 1;
-    // Weights do not enter the per-class losses of 'none' (without perImage); elsewhere, zero
-    // total weight leaves nothing to average: the group scores 0.
-    const unweighted = !perImage && reduction === 'none';
-    const classes: GroupClass[] = [];
-    for (const c of wsum > 0 || unweighted ? considered : []) {
-      const w = weights ? weights[c] : 1;
-      let factor: number;
-      if (perImage) factor = (w / wsum) * (reduction === 'mean' ? 1 / groups : 1);
-      else factor = reduction === 'mean' ? w / wsum : reduction === 'sum' ? w : 1;
-      classes.push({ c, w, total: fg[c], valid: valid[c], scale: factor });
-    }
+    const w = considered.map((c) => (weights ? weights[c] : 1));
+    const classPlan = reductionPlan(perImage ? 'mean' : reduction, considered.length, w);
+    // Zero total weight leaves nothing to average (the group scores 0), except for the
+    // unweighted per-class losses of 'none'.
+    const wsum = w.reduce((a, b) => a + b, 0);
+    const computed = wsum > 0 || classPlan.reduction === 'none' ? considered : [];
+    const imageFactor = imagePlan ? imagePlan.factor(g) : 1;
+    const classes: GroupClass[] = computed.map((c, k) => ({
+      c,
+      total: fg[c],
+      valid: valid[c],
+      scale: classPlan.factor(k) * imageFactor,
+    }));
     const channelsRun = geo.channels === 1 ? Math.min(1, classes.length) : classes.length;
     if (classes.length === 0 || (geo.nchw && channelsRun < geo.channels)) covered = false;
-    const losses = new Float64Array(classes.length);
+    const losses = classPlan.losses ?? new Float64Array(classes.length);
     if (classes.length > 0) run(b0, b1, classes, losses);
     let groupLoss = 0;
-    for (let i = 0; i < classes.length; i++) {
-      const { c, w } = classes[i];
-      const L = losses[i];
-      if (perImage) groupLoss += (w / wsum) * L;
-      else if (reduction === 'none') {
-        items.push(L);
-        itemClasses.push(c);
-        loss += L;
-      } else loss += (reduction === 'mean' ? w / wsum : w) * L;
-    }
-    if (perImage) {
-      items.push(groupLoss);
-      loss += groupLoss;
+    for (let k = 0; k < classes.length; k++) groupLoss += classPlan.factor(k) * losses[k];
+    if (imagePlan) {
+      if (imagePlan.losses) imagePlan.losses[g] = groupLoss;
+      loss += imageFactor * groupLoss;
+    } else {
+      result = classPlan.result(groupLoss, new Float32Array(0), considered);
     }
   }
   if (geo.pixels === 0) covered = true; // nothing to check
-  while (perImage && items.length < groups) items.push(0); // images of zero pixels
-  if (perImage && reduction === 'mean') loss = groups === 0 ? 0 : loss / groups;
-  const grad = new Float32Array(0); // set by the caller
-  if (reduction !== 'none') return { value: { loss, grad }, covered };
-  const result: LossResult = { loss, grad, losses: Float64Array.from(items) };
-  if (!perImage) result.classes = itemClasses;
+  // The gradient is set by the caller. Images of zero pixels score 0 (their 'none' entry too).
+  if (imagePlan) result = imagePlan.result(loss, new Float32Array(0));
+  result ??= reductionPlan(reduction, 0).result(0, new Float32Array(0), []);
   return { value: result, covered };
 }
 
