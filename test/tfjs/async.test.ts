@@ -59,7 +59,7 @@ describeEachBackend('async twins', () => {
     const flat = tf.zeros([B * H * W], 'int32');
     const err = await rejection(iouAsync(flat, flat, C));
     expect(err).toBeInstanceOf(RangeError);
-    expect(err.message).toContain("iouAsync: 'preds' must be [B, H, W]");
+    expect(err.message).toContain("iouAsync: 'preds' must be [B, ...spatial] (rank >= 2)");
     const other = tf.zeros([B, H, W + 1], 'int32');
     expect((await rejection(iouAsync(preds, other, C))).message).toContain(
       "iouAsync: 'labels' must have shape [3, 4, 5]",
