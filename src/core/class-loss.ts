@@ -356,11 +356,11 @@ function mergeLoss(
   nb: number,
   scale: number,
 ): number {
-  if (sink.dense) return mergeLossDense(fg, nf, bg, total, nb, scale, sink.buf);
   const fk = fg.keys;
   const fv = fg.vals;
   const bk = bg.keys;
   const bv = bg.vals;
+  if (sink.dense) return mergeLossDense(fk, fv, nf, bk, bv, total, nb, scale, sink.buf);
   let loss = 0;
   let i = 0;
   let j = total;
@@ -398,25 +398,24 @@ function mergeLoss(
 }
 
 /**
- * {@link mergeLoss} when the gradient goes to the dense per-pixel buffer: the same steps, in
- * the same order, with the background pixels that precede each foreground pixel emitted by a
- * tight inner loop (background pixels far outnumber foreground ones). "Precedes" is decided
- * exactly as compareErrors does: with kf >= 0.5, 1 - kf is exact; below, a background error
- * can only exceed 1 - kf when kb >= 0.5, where 1 - kb is exact.
+ * {@link mergeLoss} when the gradient goes to the dense per-pixel buffer (on the keys and
+ * payloads of its two runs: fk, fv of the foreground, bk, bv of the background): the same
+ * steps, in the same order, with the background pixels that precede each foreground pixel
+ * emitted by a tight inner loop (background pixels far outnumber foreground ones).
+ * "Precedes" is decided exactly as compareErrors does: with kf >= 0.5, 1 - kf is exact; below,
+ * a background error can only exceed 1 - kf when kb >= 0.5, where 1 - kb is exact.
  */
 function mergeLossDense(
-  fg: PairBuffers,
+  fk: Float32Array,
+  fv: Int32Array,
   nf: number,
-  bg: PairBuffers,
+  bk: Float32Array,
+  bv: Int32Array,
   total: number,
   nb: number,
   scale: number,
   out: Float32Array,
 ): number {
-  const fk = fg.keys;
-  const fv = fg.vals;
-  const bk = bg.keys;
-  const bv = bg.vals;
   let loss = 0;
   let j = total;
   const jEnd = total + nb;
