@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CliIo } from './cli-io.js';
+import type { EvalOptions } from './eval-run.js';
 
 /**
  * The largest --classes: the confusion matrix holds classes^2 float64 counts (4096 classes:
@@ -26,26 +27,12 @@ function parsePercent(value: string): number {
   return n;
 }
 
-/** Options as commander hands them to the action. */
-interface EvalFlags {
-  pred: string;
-  gt: string;
-  classes: number;
-  ignore?: number;
-  recursive: boolean;
-  predSuffix?: string;
-  gtSuffix?: string;
-  map?: string;
-  predMap?: string;
-  palette?: string;
-  classNames?: string;
-  maxPixels: number;
-  jobs: number;
-  worstQ: number;
-  perImage?: string;
-  json?: string;
-  plot?: string;
-}
+/**
+ * Options as commander hands them to the action: {@link EvalOptions} with the defaulted flags
+ * always set and --ignore absent when not given.
+ */
+type EvalFlags = Omit<EvalOptions, 'ignore'> &
+  Required<Pick<EvalOptions, 'recursive' | 'maxPixels' | 'jobs' | 'worstQ'>> & { ignore?: number };
 
 /**
  * Adds `lovasz eval --pred DIR --gt DIR --classes N [options]` to the program: scores

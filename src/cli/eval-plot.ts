@@ -6,28 +6,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import * as vegaLite from 'vega-lite';
+import type * as vegaLite from 'vega-lite';
+import { PLOT_FONT, specPng } from '../demo/spec-png.js';
 import { writeFileAtomic } from '../demo/write-atomic.js';
 import { classLabels, type EvalResults } from './eval-output.js';
 
-/** Font of the plots' text: DejaVu Sans (Debian's fonts-dejavu-core), else resvg's default. */
-const FONT = 'DejaVu Sans';
-
 /** The file names written in the --plot directory. */
 export const PLOT_FILES = { confusion: 'confusion-matrix.png', iou: 'class-iou.png' } as const;
-
-async function render(spec: vegaLite.TopLevelSpec): Promise<Buffer> {
-  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  const resvg = new Resvg(svg, {
-    fitTo: { mode: 'zoom', value: 2 },
-    font: { loadSystemFonts: true, defaultFontFamily: FONT },
-  });
-  return resvg.render().asPng();
-}
 
 /**
  * The confusion matrix as a heatmap: cell (label y, prediction p) coloured by the share of
@@ -83,7 +68,7 @@ export function confusionSpec(results: EvalResults): vegaLite.TopLevelSpec {
           ]
         : []),
     ],
-    config: { font: FONT },
+    config: { font: PLOT_FONT },
   };
   return layers;
 }
@@ -116,7 +101,7 @@ export function classIouSpec(results: EvalResults): vegaLite.TopLevelSpec {
         encoding: { y: { field: 'mIoU', type: 'quantitative' } },
       },
     ],
-    config: { font: FONT },
+    config: { font: PLOT_FONT },
   };
 }
 
@@ -125,7 +110,7 @@ export async function writePlots(dir: string, results: EvalResults): Promise<str
   mkdirSync(dir, { recursive: true });
   const confusion = join(dir, PLOT_FILES.confusion);
   const iou = join(dir, PLOT_FILES.iou);
-  writeFileAtomic(confusion, await render(confusionSpec(results)));
-  writeFileAtomic(iou, await render(classIouSpec(results)));
+  writeFileAtomic(confusion, await specPng(confusionSpec(results)));
+  writeFileAtomic(iou, await specPng(classIouSpec(results)));
   return [confusion, iou];
 }

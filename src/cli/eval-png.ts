@@ -288,9 +288,12 @@ function toLabels(
   const rgb = colorType === RGB || colorType === RGBA;
   const bytes = depth / 8; // for depth >= 8
   const mask = (1 << depth) - 1;
+  // The first pixel of each failure and where its samples start (for the message).
   let offColour = -1;
+  let offAt = 0;
   let offCount = 0;
   let missing = -1;
+  let missingAt = 0;
   let missingCount = 0;
   let at = 0;
   for (const p of passes) {
@@ -315,13 +318,19 @@ function toLabels(
           const colour = (v << 16) | (g << 8) | b;
           const c = palette.get(colour);
           if (c === undefined) {
-            if (missing < 0) missing = i;
+            if (missing < 0) {
+              missing = i;
+              missingAt = s;
+            }
             missingCount++;
           } else labels[i] = c;
         } else if (v === g && g === b) {
           labels[i] = v;
         } else {
-          if (offColour < 0) offColour = i;
+          if (offColour < 0) {
+            offColour = i;
+            offAt = s;
+          }
           offCount++;
         }
       }
@@ -330,7 +339,10 @@ function toLabels(
   if (offColour >= 0 || missing >= 0) {
     const first = offColour >= 0 ? offColour : missing;
     const count = offColour >= 0 ? offCount : missingCount;
-    const colour = pixelColour(data, header, channels, passes, rowBytes, first);
+    const start = offColour >= 0 ? offAt : missingAt;
+    const colour = [0, 1, 2].map((k) =>
+      bytes === 1 ? data[start + k] : (data[start + 2 * k] << 8) | data[start + 2 * k + 1],
+    );
     const where =
       `(${colour.join(', ')}) at pixel (x ${first % width}, y ${Math.floor(first / width)})` +
       (count > 1 ? `, ${count} such pixels` : '');
@@ -342,35 +354,6 @@ function toLabels(
     );
   }
   return labels;
-}
-
-/** The RGB samples of pixel `index` (for messages; walks the rows again, only on failure). */
-function pixelColour(
-  data: Buffer,
-  header: PngHeader,
-  channels: number,
-  passes: { width: number; height: number; index: number }[],
-  rowBytes: (w: number) => number,
-  index: number,
-): number[] {
-  const { width, depth } = header;
-  const bytes = depth / 8;
-  const place = header.interlaced ? interlace.getInterlaceIterator(width) : undefined;
-  let at = 0;
-  for (const p of passes) {
-    const size = rowBytes(p.width);
-    for (let y = 0; y < p.height; y++, at += size) {
-      for (let x = 0; x < p.width; x++) {
-        const i = place === undefined ? y * width + x : place(x, y, p.index) / 4;
-        if (i !== index) continue;
-        const s = at + x * channels * bytes;
-        return [0, 1, 2].map((k) =>
-          bytes === 1 ? data[s + k] : (data[s + 2 * k] << 8) | data[s + 2 * k + 1],
-        );
-      }
-    }
-  }
-  return [];
 }
 
 let crcTable: Uint32Array | undefined;

@@ -49,10 +49,10 @@ function compareErrors(kf: number, kb: number): number {
  * that band is most pixels; with uncertain or random ones it is a small fraction.
  */
 export function classLoss(task: ClassTask, ws: ClassWorkspace): number {
-  const { probas, labels, geo, b0, b1, channel, cls, total, valid, ign, scale, grad } = task;
-  if (total === 0) return absentClassLoss(probas, labels, geo, b0, b1, channel, ign, scale, grad);
+  const { geo, b0, b1, channel, total, valid, scale, grad } = task;
+  if (total === 0) return absentClassLoss(task);
   const buf = reservePairs(ws.sort, valid);
-  const kfMax = gatherClass(buf, probas, labels, geo, b0, b1, channel, cls, total, ign);
+  const kfMax = gatherClass(buf, task);
   const kept = cutBackground(ws, buf, total, valid, kfMax);
   const nbKept = kept - total;
   const dLast = 1 / (total + nbKept);
@@ -218,18 +218,8 @@ function closeSink(sink: Sink): void {
  * Writes the pairs of the valid pixels: foreground at [0, total), background at
  * [total, valid), in pixel order; returns the largest foreground key (smallest error).
  */
-function gatherClass(
-  buf: PairBuffers,
-  probas: NumericArray,
-  labels: NumericArray,
-  geo: Geometry,
-  b0: number,
-  b1: number,
-  channel: number,
-  cls: number,
-  total: number,
-  ign: number,
-): number {
+function gatherClass(buf: PairBuffers, task: ClassTask): number {
+  const { probas, labels, geo, b0, b1, channel, cls, total, ign } = task;
   const { channels: C, pixels: HW, nchw } = geo;
   const { keys, vals } = buf;
   const step = nchw ? 1 : C;
@@ -366,11 +356,11 @@ function mergeLoss(
   nb: number,
   scale: number,
 ): number {
-  if (sink.dense) return mergeLossDense(fg, nf, bg, total, nb, scale, sink.buf);
   const fk = fg.keys;
   const fv = fg.vals;
   const bk = bg.keys;
   const bv = bg.vals;
+  if (sink.dense) return mergeLossDense(fk, fv, nf, bk, bv, total, nb, scale, sink.buf);
   let loss = 0;
   let i = 0;
   let j = total;
@@ -408,25 +398,24 @@ function mergeLoss(
 }
 
 /**
- * {@link mergeLoss} when the gradient goes to the dense per-pixel buffer: the same steps, in
- * the same order, with the background pixels that precede each foreground pixel emitted by a
- * tight inner loop (background pixels far outnumber foreground ones). "Precedes" is decided
- * exactly as compareErrors does: with kf >= 0.5, 1 - kf is exact; below, a background error
- * can only exceed 1 - kf when kb >= 0.5, where 1 - kb is exact.
+ * {@link mergeLoss} when the gradient goes to the dense per-pixel buffer (on the keys and
+ * payloads of its two runs: fk, fv of the foreground, bk, bv of the background): the same
+ * steps, in the same order, with the background pixels that precede each foreground pixel
+ * emitted by a tight inner loop (background pixels far outnumber foreground ones).
+ * "Precedes" is decided exactly as compareErrors does: with kf >= 0.5, 1 - kf is exact; below,
+ * a background error can only exceed 1 - kf when kb >= 0.5, where 1 - kb is exact.
  */
 function mergeLossDense(
-  fg: PairBuffers,
+  fk: Float32Array,
+  fv: Int32Array,
   nf: number,
-  bg: PairBuffers,
+  bk: Float32Array,
+  bv: Int32Array,
   total: number,
   nb: number,
   scale: number,
   out: Float32Array,
 ): number {
-  const fk = fg.keys;
-  const fv = fg.vals;
-  const bk = bg.keys;
-  const bv = bg.vals;
   let loss = 0;
   let j = total;
   const jEnd = total + nb;
@@ -467,17 +456,8 @@ function mergeLossDense(
  * jumps from 0 to 1 at the first sorted pixel and stays there: the loss is the largest error,
  * and its gradient sits on the first pixel that reaches it. No sort needed.
  */
-function absentClassLoss(
-  probas: NumericArray,
-  labels: NumericArray,
-  geo: Geometry,
-  b0: number,
-  b1: number,
-  channel: number,
-  ign: number,
-  scale: number,
-  grad: Float32Array,
-): number {
+function absentClassLoss(task: ClassTask): number {
+  const { probas, labels, geo, b0, b1, channel, ign, scale, grad } = task;
   const { channels: C, pixels: HW, nchw } = geo;
   const step = nchw ? 1 : C;
   let best = -1;

@@ -42,20 +42,8 @@ export function lossSchedule<F>(phases: readonly LossPhase<F>[]): (step: number)
     throw new RangeError(`${fn}: 'phases' must be a non-empty array of { until?, loss }`);
   }
   let previous = 0;
-  phases.forEach((phase, i) => {
-    const last = i === phases.length - 1;
-    if (phase.until === undefined) {
-      if (!last) {
-        throw new RangeError(`${fn}: only the last phase may omit 'until', phase ${i} does`);
-      }
-      return;
-    }
-    if (!Number.isSafeInteger(phase.until) || phase.until <= previous) {
-      throw new RangeError(
-        `${fn}: 'until' must be an integer greater than ${previous} in phase ${i}, got ${phase.until}`,
-      );
-    }
-    previous = phase.until;
+  phases.forEach((_, i) => {
+    previous = checkPhaseEnd(fn, phases, i, previous);
   });
   return (step: number) => {
     if (!Number.isSafeInteger(step) || step < 0) {
@@ -67,4 +55,31 @@ export function lossSchedule<F>(phases: readonly LossPhase<F>[]): (step: number)
     }
     return phase.loss;
   };
+}
+
+/**
+ * Checks the end of phase i of a schedule (`lossSchedule`, `kerasLossSchedule`): only the last
+ * phase may omit `until`, and each `until` is an integer greater than `previous`, the end of
+ * phase i - 1 (0 for the first). Returns the end of phase i, or `previous` when it has none.
+ * Errors name `fn`.
+ */
+export function checkPhaseEnd(
+  fn: string,
+  phases: readonly { until?: number }[],
+  i: number,
+  previous: number,
+): number {
+  const until = phases[i].until;
+  if (until === undefined) {
+    if (i !== phases.length - 1) {
+      throw new RangeError(`${fn}: only the last phase may omit 'until', phase ${i} does`);
+    }
+    return previous;
+  }
+  if (!Number.isSafeInteger(until) || until <= previous) {
+    throw new RangeError(
+      `${fn}: 'until' must be an integer greater than ${previous} in phase ${i}, got ${until}`,
+    );
+  }
+  return until;
 }

@@ -1,6 +1,5 @@
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import * as vegaLite from 'vega-lite';
+import type * as vegaLite from 'vega-lite';
+import { PLOT_FONT, specPng } from './spec-png.js';
 
 /** One line of a curve plot. */
 export interface Curve {
@@ -9,9 +8,6 @@ export interface Curve {
   /** One value per training step (step k + 1 at index k). */
   values: readonly number[];
 }
-
-/** Font of the plots' text: DejaVu Sans (Debian's fonts-dejavu-core), else resvg's default. */
-const FONT = 'DejaVu Sans';
 
 /**
  * A line plot of training curves (one line per run, y against the step; runs differ by hue and
@@ -24,15 +20,7 @@ const FONT = 'DejaVu Sans';
  *   writeFileSync('binary-loss.png', png);
  */
 export async function curvesPng(title: string, yTitle: string, curves: Curve[]): Promise<Buffer> {
-  const spec = curvesSpec(title, yTitle, curves);
-  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  const resvg = new Resvg(svg, {
-    fitTo: { mode: 'zoom', value: 2 },
-    font: { loadSystemFonts: true, defaultFontFamily: FONT },
-  });
-  return resvg.render().asPng();
+  return specPng(curvesSpec(title, yTitle, curves));
 }
 
 /**
@@ -74,6 +62,6 @@ export function curvesSpec(title: string, yTitle: string, curves: Curve[]): vega
         sort: curves.map((c) => c.name),
       },
     },
-    config: { font: FONT },
+    config: { font: PLOT_FONT },
   };
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Callback } from '@tensorflow/tfjs-layers';
+import { checkPhaseEnd } from '../core/loss-schedule.js';
 import type { KerasLoss } from '../tfjs/keras-losses.js';
 
 /**
@@ -137,18 +138,7 @@ export function kerasLossSchedule(phases: readonly KerasLossPhase[]): KerasLossS
       throw new TypeError(`${fn}: phase ${i} needs a 'loss' function (a KerasLoss)`);
     }
     starts.push(previous);
-    if (phase.until === undefined) {
-      if (i !== phases.length - 1) {
-        throw new RangeError(`${fn}: only the last phase may omit 'until', phase ${i} does`);
-      }
-      return;
-    }
-    if (!Number.isSafeInteger(phase.until) || phase.until <= previous) {
-      throw new RangeError(
-        `${fn}: 'until' must be an integer greater than ${previous} in phase ${i}, got ${phase.until}`,
-      );
-    }
-    previous = phase.until;
+    previous = checkPhaseEnd(fn, phases, i, previous);
   });
   const phaseIndex = (epoch: number): number => {
     if (!Number.isSafeInteger(epoch) || epoch < 0) {

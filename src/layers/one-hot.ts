@@ -1,17 +1,18 @@
 import { formatShape } from '../core/geometry.js';
 
 /**
- * Labels of one-hot rows: `values` holds P rows of C entries (a [..., C] tensor's values, row
- * after row); row p becomes the index of its 1, or `C` (the void label) when it is all zero,
- * the Keras way of marking a pixel to ignore. Any other row (a 2, a 0.5, two 1s) is an error
- * naming `fn`, `arg` and the pixel.
+ * One class per row: `values` holds P = values.length / C rows of C entries (a [..., C]
+ * tensor's values, row after row), and row p gives entry p of the result. Errors name `fn`,
+ * `arg` and the pixel.
  */
-export function labelsFromOneHot(
-  fn: string,
-  arg: string,
-  values: ArrayLike<number>,
-  C: number,
-): Int32Array {
+type RowClasses = (fn: string, arg: string, values: ArrayLike<number>, C: number) => Int32Array;
+
+/**
+ * Labels of one-hot rows ({@link RowClasses}): row p becomes the index of its 1, or `C` (the
+ * void label) when it is all zero, the Keras way of marking a pixel to ignore. Any other row
+ * (a 2, a 0.5, two 1s) is an error.
+ */
+export const labelsFromOneHot: RowClasses = (fn, arg, values, C) => {
   const P = values.length / C;
   const labels = new Int32Array(P);
   for (let px = 0; px < P; px++) {
@@ -30,19 +31,14 @@ export function labelsFromOneHot(
     labels[px] = label;
   }
   return labels;
-}
+};
 
 /**
- * The index of the largest of each row of C entries (the first on ties, as tf.argMax), i.e.
- * the predicted class of each pixel of softmax probabilities or logits. A NaN anywhere in a
- * row is an error: argmax would silently pick a class for it.
+ * The index of the largest of each row of C entries ({@link RowClasses}; the first on ties, as
+ * tf.argMax), i.e. the predicted class of each pixel of softmax probabilities or logits. A NaN
+ * anywhere in a row is an error: argmax would silently pick a class for it.
  */
-export function argmaxRows(
-  fn: string,
-  arg: string,
-  values: ArrayLike<number>,
-  C: number,
-): Int32Array {
+export const argmaxRows: RowClasses = (fn, arg, values, C) => {
   const P = values.length / C;
   const out = new Int32Array(P);
   for (let px = 0; px < P; px++) {
@@ -62,7 +58,7 @@ export function argmaxRows(
     out[px] = best;
   }
   return out;
-}
+};
 
 /** Throws unless the last axis of `shape` is `C` (named as the model's classes). */
 export function checkLastAxis(

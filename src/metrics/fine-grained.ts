@@ -54,16 +54,16 @@ export interface FineGrainedMetrics {
 export interface WorstCaseMetrics {
   /** The percentage q in (0, 100]. */
   q: number;
-  /** Mean of the per-image mean accuracies of the worst q% of images. */
-  mAccI: number;
   /** Mean of the per-image mIoUs of the worst q% of images. */
   mIoUI: number;
-  /** Mean of the per-image mean Dice of the worst q% of images. */
-  mDiceI: number;
-  /** Mean over classes of the mean accuracy over the class's worst q% of images. */
-  mAccC: number;
   /** Mean over classes of the mean IoU over the class's worst q% of images. */
   mIoUC: number;
+  /** Mean of the per-image mean accuracies of the worst q% of images. */
+  mAccI: number;
+  /** Mean over classes of the mean accuracy over the class's worst q% of images. */
+  mAccC: number;
+  /** Mean of the per-image mean Dice of the worst q% of images. */
+  mDiceI: number;
   /** Mean over classes of the mean Dice over the class's worst q% of images. */
   mDiceC: number;
 }

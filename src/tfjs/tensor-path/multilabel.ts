@@ -1,15 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { lovaszRows, reduceRows, spreadDy } from './class-rows.js';
-import { deviceLossOp, emptyLoss } from './loss-op.js';
+import { classRowsOp } from './class-rows-op.js';
 import { softmaxItemClasses, type TensorMultilabelPlan } from './plans.js';
-import {
-  activateRows,
-  activateRowsBackward,
-  fromRows,
-  pickChannels,
-  putChannels,
-  toRows,
-} from './rows.js';
+import { pickChannels, toRows } from './rows.js';
 import { validMask } from './valid.js';
 
 /**
@@ -40,41 +32,17 @@ export function lovaszMultilabelOnDevice(
   targets: tf.Tensor,
   plan: TensorMultilabelPlan,
 ): tf.Tensor {
-  const { geo, perImage, ignore, fromLogits, reduction } = plan;
-  const C = geo.channels;
-  const groups = perImage ? geo.batch : 1;
+  const { geo, ignore } = plan;
   const ids = softmaxItemClasses(plan);
-  const K = ids.length;
-  if (x.size === 0 || K === 0) {
-    return emptyLoss(x, reduction !== 'none' ? [] : perImage ? [geo.batch] : [K]);
-  }
   const channels = typeof plan.classes === 'string' ? null : ids;
-  const weights = plan.classWeights ? ids.map((c) => plan.classWeights![c]) : null;
-  const shape = [...x.shape];
-  return deviceLossOp(x, (input) => {
-    const z = toRows(tf.cast(input, 'float32'), geo, groups);
-    const pAll = fromLogits ? activateRows(z, true) : z;
-    const p = pickChannels(pAll, channels);
-    const t = pickChannels(toRows(tf.cast(targets, 'float32'), geo, groups), channels);
-    const valid = tf.cast(validMask(t, ignore), 'float32');
-    const fg = tf.mul(tf.cast(tf.equal(t, tf.scalar(1)), 'float32'), valid);
-    const rows = lovaszRows(p, fg, valid);
-    const { value, factor } = reduceRows(
-      rows,
-      plan.classes === 'present',
-      weights,
-      perImage,
-      reduction,
-    );
-    const gradK = tf.mul(rows.grad, tf.expandDims(factor, 2));
-    return {
-      value,
-      saved: fromLogits ? [gradK, pAll] : [gradK],
-      backward: (dy, [g, pSaved]) => {
-        const gC = putChannels(tf.mul(g, spreadDy(dy, perImage)), channels, C);
-        const dz = fromLogits ? activateRowsBackward(pSaved, gC, true) : gC;
-        return fromRows(dz, geo, groups, shape);
-      },
-    };
+  return classRowsOp(x, plan, {
+    ids,
+    channels,
+    sigmoid: true,
+    masks: (groups) => {
+      const t = pickChannels(toRows(tf.cast(targets, 'float32'), geo, groups), channels);
+      const valid = tf.cast(validMask(t, ignore), 'float32');
+      return { fg: tf.mul(tf.cast(tf.equal(t, tf.scalar(1)), 'float32'), valid), valid };
+    },
   });
 }

@@ -14,6 +14,46 @@ import type { Reduction } from '../../core/reduction.js';
  * tensors may have any shape of that size: the functions reshape them, and the gradient has
  * the input's shape.
  *
+ * This interface holds the fields the class losses share (Lovász-Softmax and -Sigmoid,
+ * {@link TensorSoftmaxPlan}; multilabel, {@link TensorMultilabelPlan}), whose rows are the
+ * candidate classes (channels for multilabel) of {@link softmaxItemClasses}.
+ *
+ * @example
+ * ```ts
+ * const plan: TensorClassPlan = {
+ *   geo: { batch: 2, pixels: 64 * 64, channels: 21, nchw: false },
+ *   classes: 'present', perImage: false, ignore: 255, fromLogits: true,
+ *   classWeights: null, reduction: 'mean',
+ * };
+ * ```
+ */
+export interface TensorClassPlan {
+  /** Where the values sit. */
+  geo: Geometry;
+  /** 'present', 'all' or a list of distinct classes (multilabel: channels). */
+  classes: ClassSelection;
+  /** One loss per image, averaged (true), or one over the batch (false). */
+  perImage: boolean;
+  /** The void label, or null. */
+  ignore: number | null;
+  /** The input holds logits: the activation is fused. */
+  fromLogits: boolean;
+  /** One weight per class (multilabel: per channel), or null: all 1. */
+  classWeights: Float64Array | null;
+  /**
+   * 'mean', 'sum', or 'none': [B] per-image losses with perImage, else [K] per-class losses,
+   * one per candidate class (see {@link softmaxItemClasses}), 0 for a class not considered
+   * (the core lists only the considered ones; their number depends on the data).
+   */
+  reduction: Reduction;
+}
+
+/**
+ * The resolved options of the tensor-path Lovász-Softmax and Lovász-Sigmoid (the fields:
+ * {@link TensorClassPlan}). `geo.channels` 1 is one channel of sigmoid probabilities (or
+ * logits): `classes` is then a one-class list, `classWeights` holds one weight per label 0 and
+ * 1, and fromLogits fuses the sigmoid; with more channels it fuses the softmax over channels.
+ *
  * @example
  * ```ts
  * const plan: TensorSoftmaxPlan = {
@@ -23,26 +63,7 @@ import type { Reduction } from '../../core/reduction.js';
  * };
  * ```
  */
-export interface TensorSoftmaxPlan {
-  /** Where the values sit; `channels` 1 is one channel of sigmoid probabilities (or logits). */
-  geo: Geometry;
-  /** 'present', 'all' or a list of distinct classes; with one channel, a one-class list. */
-  classes: ClassSelection;
-  /** One loss per image, averaged (true), or one over the batch (false). */
-  perImage: boolean;
-  /** The void label, or null. */
-  ignore: number | null;
-  /** The input holds logits: the softmax over channels (one channel: the sigmoid) is fused. */
-  fromLogits: boolean;
-  /** One weight per class (per label 0 and 1 with one channel), or null: all 1. */
-  classWeights: Float64Array | null;
-  /**
-   * 'mean', 'sum', or 'none': [B] per-image losses with perImage, else [K] per-class losses,
-   * one per candidate class (see {@link softmaxItemClasses}), 0 for a class not considered
-   * (the core lists only the considered ones; their number depends on the data).
-   */
-  reduction: Reduction;
-}
+export interface TensorSoftmaxPlan extends TensorClassPlan {}
 
 /**
  * The resolved options of the tensor-path Lovász hinge ({@link TensorSoftmaxPlan} explains
@@ -69,9 +90,10 @@ export interface TensorHingePlan {
 }
 
 /**
- * The resolved options of the tensor-path multilabel Lovász loss: targets have the input's
- * geometry (one 0/1/void target per pixel and channel). 'none' without perImage gives [C']
- * losses, one per candidate channel, 0 for a channel not considered.
+ * The resolved options of the tensor-path multilabel Lovász loss (the fields:
+ * {@link TensorClassPlan}): targets have the input's geometry (one 0/1/void target per pixel
+ * and channel), fromLogits fuses an element-wise sigmoid, and 'none' without perImage gives
+ * [C'] losses, one per candidate channel, 0 for a channel not considered.
  *
  * @example
  * ```ts
@@ -81,16 +103,7 @@ export interface TensorHingePlan {
  * };
  * ```
  */
-export interface TensorMultilabelPlan {
-  geo: Geometry;
-  classes: ClassSelection;
-  perImage: boolean;
-  ignore: number | null;
-  fromLogits: boolean;
-  /** One weight per channel, or null. */
-  classWeights: Float64Array | null;
-  reduction: Reduction;
-}
+export interface TensorMultilabelPlan extends TensorClassPlan {}
 
 /**
  * The resolved options of the tensor-path softmax cross-entropy (from logits). 'none' gives

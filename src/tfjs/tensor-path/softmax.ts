@@ -1,16 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { lovaszRows, reduceRows, spreadDy } from './class-rows.js';
-import { deviceLossOp, emptyLoss } from './loss-op.js';
+import { classRowsOp } from './class-rows-op.js';
 import { softmaxItemClasses, type TensorSoftmaxPlan } from './plans.js';
-import {
-  activateRows,
-  activateRowsBackward,
-  fromRows,
-  labelRows,
-  pickChannels,
-  putChannels,
-  toRows,
-} from './rows.js';
+import { labelRows } from './rows.js';
 import { validMask } from './valid.js';
 
 /**
@@ -51,44 +42,20 @@ export function lovaszSoftmaxOnDevice(
   labels: tf.Tensor,
   plan: TensorSoftmaxPlan,
 ): tf.Tensor {
-  const { geo, perImage, ignore, fromLogits, reduction } = plan;
-  const C = geo.channels;
-  const sigmoid = C === 1;
-  const groups = perImage ? geo.batch : 1;
+  const { ignore } = plan;
+  const sigmoid = plan.geo.channels === 1;
   const ids = softmaxItemClasses(plan);
   const K = ids.length;
-  if (x.size === 0 || K === 0) {
-    return emptyLoss(x, reduction !== 'none' ? [] : perImage ? [geo.batch] : [K]);
-  }
-  // The channel each row reads: the single sigmoid channel for any class; null: all, in order.
-  const channels = sigmoid ? ids.map(() => 0) : typeof plan.classes === 'string' ? null : ids;
-  const weights = plan.classWeights ? ids.map((c) => plan.classWeights![c]) : null;
-  const shape = [...x.shape];
-  return deviceLossOp(x, (input) => {
-    const z = toRows(tf.cast(input, 'float32'), geo, groups);
-    const pAll = fromLogits ? activateRows(z, sigmoid) : z;
-    const p = pickChannels(pAll, channels);
-    const y = labelRows(labels, groups);
-    const valid = tf.cast(validMask(y, ignore), 'float32');
-    const isClass = tf.equal(y, tf.reshape(tf.tensor1d(ids, 'float32'), [1, K, 1]));
-    const fg = tf.mul(tf.cast(isClass, 'float32'), valid);
-    const rows = lovaszRows(p, fg, valid);
-    const { value, factor } = reduceRows(
-      rows,
-      plan.classes === 'present',
-      weights,
-      perImage,
-      reduction,
-    );
-    const gradK = tf.mul(rows.grad, tf.expandDims(factor, 2));
-    return {
-      value,
-      saved: fromLogits ? [gradK, pAll] : [gradK],
-      backward: (dy, [g, pSaved]) => {
-        const gC = putChannels(tf.mul(g, spreadDy(dy, perImage)), channels, C);
-        const dz = fromLogits ? activateRowsBackward(pSaved, gC, sigmoid) : gC;
-        return fromRows(dz, geo, groups, shape);
-      },
-    };
+  return classRowsOp(x, plan, {
+    ids,
+    // The channel each row reads: the single sigmoid channel for any class; null: all, in order.
+    channels: sigmoid ? ids.map(() => 0) : typeof plan.classes === 'string' ? null : ids,
+    sigmoid,
+    masks: (groups) => {
+      const y = labelRows(labels, groups);
+      const valid = tf.cast(validMask(y, ignore), 'float32');
+      const isClass = tf.equal(y, tf.reshape(tf.tensor1d(ids, 'float32'), [1, K, 1]));
+      return { fg: tf.mul(tf.cast(isClass, 'float32'), valid), valid };
+    },
   });
 }
