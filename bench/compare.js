@@ -18,7 +18,9 @@ const { values: opts, positionals } = parseArgs({
   },
 });
 if (positionals.length !== 2) {
-  console.error('usage: node bench/compare.js BEFORE.json AFTER.json [--threshold 1.03] [--markdown]');
+  console.error(
+    'usage: node bench/compare.js BEFORE.json AFTER.json [--threshold 1.03] [--markdown]',
+  );
   process.exit(2);
 }
 const threshold = Number(opts.threshold);

@@ -21,7 +21,12 @@
  */
 export { binaryXloss } from './core/binary-xloss.js';
 export type { NumericArray } from './core/check.js';
-export { combinedLoss, type LossTerm } from './core/combined-loss.js';
+export {
+  combinedLoss,
+  type LossTerm,
+  type LossTermOf,
+  type LossTermOptions,
+} from './core/combined-loss.js';
 export type { Geometry, Layout } from './core/geometry.js';
 export { lovaszHinge, lovaszHingeFlat } from './core/hinge.js';
 export type { LossResult, OutOption } from './core/loss-result.js';

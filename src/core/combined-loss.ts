@@ -33,18 +33,56 @@ export const COMBINABLE = {
     binaryXloss(x, y, o),
 } as const;
 
-/** The options each combinable loss takes in a term: its own, with a scalar reduction. */
-interface TermOptions {
+/**
+ * The option type of each combinable loss, by the name it is exported under: what a
+ * {@link LossTerm}'s `options` is typed by.
+ *
+ * @example
+ * ```ts
+ * import type { LossTermOptions } from 'lovasz';
+ *
+ * const o: LossTermOptions['lovaszSoftmax'] = { fromLogits: true, ignore: 255 };
+ * ```
+ */
+export interface LossTermOptions {
+  /** The options of `lovaszHinge`. */
   lovaszHinge: LovaszHingeOptions;
+  /** The options of `lovaszSigmoid`. */
   lovaszSigmoid: LovaszSigmoidOptions;
+  /** The options of `lovaszSoftmax`. */
   lovaszSoftmax: LovaszSoftmaxOptions;
+  /** The options of `lovaszMultilabel`. */
   lovaszMultilabel: LovaszMultilabelOptions;
+  /** The options of `xloss`. */
   xloss: XlossOptions;
+  /** The options of `binaryXloss`. */
   binaryXloss: BinaryXlossOptions;
 }
 
+/**
+ * One term of a {@link combinedLoss} for the loss named `K`.
+ *
+ * @example
+ * ```ts
+ * import type { LossTermOf } from 'lovasz';
+ *
+ * const t: LossTermOf<'xloss'> = { loss: 'xloss', weight: 1, options: { ignore: 255 } };
+ * ```
+ */
+export interface LossTermOf<K extends keyof LossTermOptions> {
+  /** The loss, by the name it is exported under. */
+  loss: K;
+  /** The weight w_i of the term, a finite number. Default 1. */
+  weight?: number;
+  /** The options of that loss; reduction 'mean' or 'sum' (a sum needs scalars). */
+  options?: Omit<LossTermOptions[K], 'reduction'> & {
+    /** 'mean' or 'sum'. Default 'mean'. */
+    reduction?: 'mean' | 'sum';
+  };
+}
+
 /** The option tables the terms are checked against when the sum is made. */
-const TERM_TABLES: Record<keyof TermOptions, OptionTable> = {
+const TERM_TABLES: Record<keyof LossTermOptions, OptionTable> = {
   lovaszHinge: HINGE_OPTIONS,
   lovaszSigmoid: SIGMOID_OPTIONS,
   lovaszSoftmax: SOFTMAX_OPTIONS,
@@ -67,13 +105,7 @@ const TERM_TABLES: Record<keyof TermOptions, OptionTable> = {
  * const term: LossTerm = { loss: 'lovaszSoftmax', weight: 0.5, options: { fromLogits: true } };
  * ```
  */
-export type LossTerm = {
-  [K in keyof TermOptions]: {
-    loss: K;
-    weight?: number;
-    options?: Omit<TermOptions[K], 'reduction'> & { reduction?: 'mean' | 'sum' };
-  };
-}[keyof TermOptions];
+export type LossTerm = { [K in keyof LossTermOptions]: LossTermOf<K> }[keyof LossTermOptions];
 
 /**
  * A weighted sum of losses of the same input: sum_i w_i L_i(x), with its gradient
@@ -118,7 +150,7 @@ export function combinedLoss(
     // A typo or a wrong value is reported now, under the term's name, not at the first call.
     resolveOptions(
       `${fn}: term ${i} ('${t.loss}')`,
-      TERM_TABLES[t.loss as keyof TermOptions],
+      TERM_TABLES[t.loss as keyof LossTermOptions],
       t.options,
     );
   });

@@ -31,6 +31,8 @@ export type {
   Layout,
   LossPhase,
   LossTerm,
+  LossTermOf,
+  LossTermOptions,
   LovaszHingeOptions,
   LovaszMultilabelOptions,
   LovaszSigmoidOptions,
