@@ -1,3 +1,5 @@
+import { describeValue } from './options/describe-value.js';
+
 /**
  * Where the values of one image, pixel and channel sit in a row-major prediction array:
  * `[B, ...spatial, C]` (channels last, `nchw` false) or `[B, C, ...spatial]` (channels
@@ -65,7 +67,7 @@ export function checkDims(
   names: string,
 ): number[] {
   if (!Array.isArray(shape) && !(ArrayBuffer.isView(shape) && !(shape instanceof DataView))) {
-    throw new TypeError(`${fn}: '${arg}' must be an array ${names}, got ${String(shape)}`);
+    throw new TypeError(`${fn}: '${arg}' must be an array ${names}, got ${describeValue(shape)}`);
   }
   const dims = Array.from(shape as ArrayLike<number>);
   if (dims.length < minRank) {
