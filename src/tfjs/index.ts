@@ -4,7 +4,9 @@
  * argument through an analytic gradient (tf.customGrad), so no other tfjs package is needed.
  *
  * The option types are those of the core entry `lovasz` (re-exported here), plus
- * {@link PathOption} for the Lovász losses.
+ * {@link PathOption} on every loss: on webgl and webgpu the losses are computed on the device
+ * (every option), elsewhere by the typed-array core. Predictions and labels take any number of
+ * spatial axes (`[B, ...spatial, C]`, `[B, C, ...spatial]`, `[B, ...spatial]`).
  *
  * @example
  * ```ts

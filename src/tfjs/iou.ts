@@ -33,7 +33,8 @@ export function iou(
  * webgl/webgpu the page keeps running while the GPU finishes (the same checks, the same
  * result). The tensors must stay undisposed until the promise settles.
  *
- * Shapes: preds [B, H, W], labels [B, H, W]. Defaults: empty 1, ignore null, perImage false.
+ * Shapes: preds `[B, ...spatial]`, labels of the same shape or with a trailing 1. Options:
+ * {@link IouOptions}.
  * @example
  * ```ts
  * const preds = tf.argMax(probas, -1);
