@@ -2,18 +2,9 @@
 // needs the gradients it registers) on the cpu backend, seeded data and small models.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
+import { rng } from '../rng.js';
 
-/** mulberry32: a small seeded PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from '../rng.js';
 
 /** Integer labels [B, H, W] in [0, C), seeded, with a structure a small model can learn. */
 export function segmentationData(B: number, H: number, W: number, C: number, seed: number) {

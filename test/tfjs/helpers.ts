@@ -19,7 +19,7 @@ export const KERNELS_WITHOUT_GRADIENT = [
   'Transpose',
 ];
 
-import { rng } from './rng.js';
+import { rng } from '../rng.js';
 
 export { rng };
 

@@ -19,7 +19,7 @@ import { xloss as coreXloss } from '../../src/core/xloss.js';
 import * as L from '../../src/tfjs/index.js';
 import { lovaszSoftmaxOnDevice, softmaxItemClasses } from '../../src/tfjs/tensor-path/index.js';
 import { maxAbsDiff, relErr } from '../compare.js';
-import { rng } from './rng.js';
+import { rng } from '../rng.js';
 
 export const LOSS_TOL = 1e-4;
 export const GRAD_TOL = 1e-5;
@@ -189,16 +189,8 @@ export function softmaxCase(seed: number, dims?: Dims): OptionCase {
     classWeights,
     reduction,
   } as const;
-  const plan = {
-    geo: { batch: B, pixels: P, channels: C, nchw },
-    classes,
-    perImage,
-    ignore,
-    fromLogits,
-    classWeights: classWeights ? Float64Array.from(classWeights) : null,
-    reduction,
-  };
-  const ids = softmaxItemClasses(plan);
+  // The candidate classes, the items of reduction 'none' without perImage.
+  const ids = softmaxItemClasses({ geo: { channels: C }, classes });
   const dy = dyOf(r, reduction, perImage ? B : ids.length, perImage);
   return {
     name: `lovaszSoftmax seed ${seed} ${JSON.stringify({ xShape, ...options, voidImage })}`,
@@ -296,16 +288,8 @@ export function multilabelCase(seed: number, dims?: Dims): OptionCase {
     classWeights,
     reduction,
   } as const;
-  const plan = {
-    geo: { batch: B, pixels: P, channels: C, nchw },
-    classes,
-    perImage,
-    ignore,
-    fromLogits,
-    classWeights: classWeights ? Float64Array.from(classWeights) : null,
-    reduction,
-  };
-  const ids = softmaxItemClasses(plan);
+  // The candidate classes, the items of reduction 'none' without perImage.
+  const ids = softmaxItemClasses({ geo: { channels: C }, classes });
   const dy = dyOf(r, reduction, perImage ? B : ids.length, perImage);
   return {
     name: `lovaszMultilabel seed ${seed} ${JSON.stringify({ xShape, ...options })}`,

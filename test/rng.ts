@@ -1,4 +1,4 @@
-/** The seeded PRNG of the tfjs tests (no vitest import: the browser test page uses it too). */
+/** The seeded PRNG of the tests, benches aside (no vitest import: the browser test page uses it too). */
 
 /** mulberry32: a small seeded PRNG, so that every input is reproducible. */
 export function rng(seed: number): () => number {
