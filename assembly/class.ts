@@ -8,24 +8,21 @@
 // same float64 operations in the same order. Both kernels return the same bits, which
 // test/core/class-wasm.test.ts checks.
 //
-// One call of the caller works on one group of pixels (an image, or the batch) and a block of
-// K classes at once: the caller copies consecutive chunks of the group's probabilities (all the
-// channels of a chunk of pixels, or, channels first, the K channel planes of the chunk) and
-// labels into a small staging area and calls gather() per chunk; each class of the block
-// appends its pairs to its own region. So the input is read once per block, not once per
-// class, and never copied whole. Then finish() computes each class's loss into its dense
-// per-pixel sink, and scatter() writes the K sinks into the gradient in one pass.
+// The caller (src/core/class-wasm.ts) loads each group of pixels (an image, or the batch) once:
+// channels last, chunk by chunk through transpose(), into one plane per channel; channels
+// first, as it is. Then run() computes one class from its plane: a class reads contiguous
+// values, never a strided column. Its gradient overwrites its plane (the probabilities are in
+// the gathered pairs by then), so the planes hold the input, then the gradient, of the call.
 //
-// Memory, laid out by the caller (addresses 16-byte aligned):
-//   table    K entries of ENTRY bytes (see the offsets below), written by the caller
-//   staged   f32 probabilities of one chunk
-//   labels   i32 labels of one chunk
+// Memory, laid out by the caller (addresses 16-byte aligned, each region followed by 16 bytes
+// of slack: run() reads whole vectors past the end of a plane and ignores the extra lanes):
+//   staged   f32 values of one chunk
 //   counts   COUNTS_BYTES of radix counters
-//   spare    `cap` pairs of 8 bytes (a float32 key, then an int32 payload): the sort's
-//            second buffer
-//   regions  K buffers of `cap` pairs
-//   sinks    K * pixels f32
-//   grad     f32, the whole gradient, in the layout of the input
+//   planes   f32, the call's values (then gradient), one plane per channel or as the input
+//   labels   i32 labels of a group (per pixel, or in the layout of the planes)
+//   pairs    a group's (key, pixel) pairs, 8 bytes each: the foreground, then the background
+//   spare    as many pairs: the sort's second buffer
+//   sink     f32 per pixel of a group, when its plane is not contiguous (channels first)
 
 const SIGN: i32 = 0x80000000;
 const PIXEL: i32 = 0x7fffffff;
@@ -33,25 +30,15 @@ const DIGITS: i32 = 1024;
 const MASK: i32 = DIGITS - 1;
 const PASSES: i32 = 4; // 10, 10, 10 and 2 bits
 const BIG: i32 = 16384; // pairs from which sortPairs splits by the top bits first
-const COUNTS_BYTES: i32 = PASSES * DIGITS * 4;
-
-// Fields of one table entry (one class of the block).
-const E_POFF: usize = 0; // i32: offset (in values) of the class's channel in a staged pixel
-const E_LOFF: usize = 4; // i32: offset of the class's label in a staged pixel's labels
-const E_CLS: usize = 8; // i32: the label value that means foreground
-const E_NF: usize = 12; // i32: foreground pairs written so far
-const E_NB: usize = 16; // i32: end of the background pairs written so far (from `total`)
-const E_KEYS: usize = 20; // i32: address of the class's keys (payloads at keys + 4 cap)
-const E_SINK: usize = 24; // i32: address of the class's dense gradient sink
-const E_CHANNEL: usize = 28; // i32: the class's channel (for scatter)
-// bytes 32-39: unused
-const E_TOTAL: usize = 40; // i32: valid foreground pixels of the class (G)
-const E_VALID: usize = 44; // i32: valid pixels
-const E_SCALE: usize = 48; // f64: the factor of the gradient
-const E_LOSS: usize = 56; // f64: the class's loss, written by finish()
-// f64: background keys below it cannot pass cut 1 and are not kept (-inf: keep them all)
-const E_BELOW: usize = 64;
-export const ENTRY: i32 = 80;
+// sortPairs splits by bits 19-29 of the key images (2048 buckets), so that a bucket and its
+// second buffer stay in a 512 kB cache, then sorts each by bits 0-9 and 10-18.
+const TOPS: i32 = 2048;
+const TOP_SHIFT: i32 = 19;
+// The counters (sortUnit: 4 x 1024; sortPairs: 2 x 2048 + 1024 + 512), then the histogram of
+// the background keys' top digits run() takes.
+const COUNTS_BYTES: i32 = (2 * TOPS + DIGITS + DIGITS / 2 + TOPS) * 4;
+const HIST: usize = (2 * TOPS + DIGITS + DIGITS / 2) * 4;
+const LANES: v128 = i32x4(0, 1, 2, 3);
 
 let invalid: i32 = 0;
 
@@ -65,7 +52,7 @@ export function reset(): void {
   invalid = 0;
 }
 
-/** 1 when a staged probability checked so far was outside [lo, hi] or NaN. */
+/** 1 when a value checked so far was outside [lo, hi] or NaN. */
 export function bad(): i32 {
   return invalid;
 }
@@ -92,157 +79,186 @@ export function check(at: usize, n: i32, lo: f32, hi: f32): void {
 }
 
 /**
- * Starts the block of K classes whose entries the caller wrote at `table` (offsets, class,
- * keys, sink, channel, total, valid, scale): no pair written yet.
+ * Transposes n rows of m 32-bit values (row r at src + 4 r sstride) into m rows of n (row c at
+ * dst + 4 c dstride): channels last to one plane per channel (rows: pixels, m: channels), and
+ * back (rows: planes). Blocks of 4 x 4 move as four vectors, transposed by shuffles.
  */
-export function begin(table: usize, k: i32): void {
-  for (let c = 0; c < k; c++) {
-    const e = table + (<usize>c) * ENTRY;
-    store<i32>(e + E_NF, 0);
-    store<i32>(e + E_NB, load<i32>(e + E_TOTAL));
+export function transpose(src: usize, n: i32, m: i32, sstride: i32, dst: usize, dstride: i32): void {
+  const ss = (<usize>sstride) << 2;
+  const ds = (<usize>dstride) << 2;
+  const n4 = n & ~3;
+  const m4 = m & ~3;
+  for (let r = 0; r < n4; r += 4) {
+    const s0 = src + (<usize>r) * ss;
+    const d0 = dst + ((<usize>r) << 2);
+    for (let c = 0; c < m4; c += 4) {
+      const s = s0 + ((<usize>c) << 2);
+      const r0 = v128.load(s);
+      const r1 = v128.load(s + ss);
+      const r2 = v128.load(s + 2 * ss);
+      const r3 = v128.load(s + 3 * ss);
+      const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+      const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+      const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+      const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+      const d = d0 + (<usize>c) * ds;
+      v128.store(d, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+      v128.store(d + ds, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
+      v128.store(d + 2 * ds, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
+      v128.store(d + 3 * ds, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
+    }
+    for (let c = m4; c < m; c++) {
+      for (let k = r; k < r + 4; k++) {
+        store<i32>(dst + (<usize>c) * ds + ((<usize>k) << 2), load<i32>(src + (<usize>k) * ss + ((<usize>c) << 2)));
+      }
+    }
+  }
+  for (let r = n4; r < n; r++) {
+    for (let c = 0; c < m; c++) {
+      store<i32>(dst + (<usize>c) * ds + ((<usize>r) << 2), load<i32>(src + (<usize>r) * ss + ((<usize>c) << 2)));
+    }
   }
 }
 
 /**
- * Appends, for each class of the block, the pairs of the `count` staged pixels q0, q0 + 1, ...
- * of the group: the probability of pixel i for class c is the float32 at
- * staged + 4 (i pstride + poff_c), its label the int32 at labels + 4 (i lstride + loff_c).
- * Foreground pixels (label cls_c) go to [nf, total) in pixel order, keyed by p (2 - p above 1),
- * background ones to [nb, valid) keyed by p (-p below 0); the payload is the pixel, with the
- * top bit set where the key was reflected. Pixels labelled `ign` are skipped.
+ * The loss of one class over a group of nb images of hw pixels, with `scale` times its
+ * gradient written over its plane.
+ *
+ * The class's probabilities: hw float32 per image b at plane + 4 b pstride; its labels: hw
+ * int32 per image at labels + 4 b lstride (foreground: `cls`; void: `ign`). `total`: the
+ * foreground pixels (G). Pairs go to `pairs` (the foreground from 0, the background from
+ * total), the sort's second buffer is `spare`, its counters `counts`. `sink`: where the
+ * gradient is written by pixel of the group before it goes to the plane (the plane itself when
+ * the group's plane is contiguous: pstride = hw or nb = 1).
+ *
+ * Two passes read the plane: the first gathers the foreground pairs and their largest key,
+ * which gives the bound of cut 1 (class-loss.ts, cutBackground) exactly: a background key kb
+ * is kept iff kb >= 1 - kfMax, and 1 - kfMax rounded up to float32 decides that in float32; the
+ * second gathers the background pairs that pass it, their smallest key (cut 2's bound) and the
+ * histogram of their top digits (the sort's first count).
  */
-export function gather(
-  table: usize,
-  k: i32,
-  count: i32,
-  q0: i32,
-  staged: usize,
+export function run(
+  plane: usize,
   pstride: i32,
   labels: usize,
   lstride: i32,
-  ign: i32,
-  cap: i32,
-): void {
-  for (let c = 0; c < k; c++) {
-    const e = table + (<usize>c) * ENTRY;
-    const poff = load<i32>(e + E_POFF);
-    const loff = load<i32>(e + E_LOFF);
-    const cls = load<i32>(e + E_CLS);
-    const keys = <usize>load<i32>(e + E_KEYS);
-    const vals = keys + 4; // pairs: key, then payload, 8 bytes
-    let nf = load<i32>(e + E_NF);
-    let nb = load<i32>(e + E_NB);
-    const below = load<f64>(e + E_BELOW);
-    let pa = staged + ((<usize>poff) << 2);
-    let la = labels + ((<usize>loff) << 2);
-    const pstep = (<usize>pstride) << 2;
-    const lstep = (<usize>lstride) << 2;
-    for (let i = 0; i < count; i++, pa += pstep, la += lstep) {
-      const y = load<i32>(la);
-      if (y == ign) continue;
-      const p = load<f32>(pa);
-      const fg = y == cls;
-      // Both keys, then a select: the label is random from one pixel to the next.
-      const over = p > <f32>1;
-      const under = p < <f32>0;
-      const kf: f32 = over ? <f32>(2 - <f64>p) : p + <f32>0; // + 0 turns -0 into +0
-      const kb: f32 = under ? -p : p + <f32>0;
-      const flip = i32(fg ? over : under);
-      const at = (<usize>(fg ? nf : nb)) << 3;
-      store<f32>(keys + at, fg ? kf : kb);
-      store<i32>(vals + at, (q0 + i) | (flip << 31));
-      nf += i32(fg);
-      // A background pair below the caller's bound is dropped here rather than by cut 1.
-      nb += i32(!fg && <f64>kb >= below);
-    }
-    store<i32>(e + E_NF, nf);
-    store<i32>(e + E_NB, nb);
-  }
-}
-
-/**
- * The loss of each class of the block, into its entry, with `scale` times its gradient in its
- * sink (`pixels` values, indexed by pixel of the group; zeroed first with `zero`).
- */
-export function finish(
-  table: usize,
-  k: i32,
-  pixels: i32,
-  cap: i32,
-  counts: usize,
-  spare: usize,
-  zero: bool,
-): void {
-  for (let c = 0; c < k; c++) {
-    const e = table + (<usize>c) * ENTRY;
-    const sink = <usize>load<i32>(e + E_SINK);
-    // A sink inside the gradient is zero already (the caller zeroes it once per call).
-    if (zero) memory.fill(sink, 0, (<usize>pixels) << 2);
-    const keys = <usize>load<i32>(e + E_KEYS);
-    const total = load<i32>(e + E_TOTAL);
-    const nb = load<i32>(e + E_NB); // end of the background pairs kept by gather()
-    const scale = load<f64>(e + E_SCALE);
-    const loss =
-      total == 0
-        ? absentLoss(keys, keys + 4, nb, scale, sink)
-        : classLoss(keys, total, nb, largestKey(keys, total), scale, sink, cap, counts, spare);
-    store<f64>(e + E_LOSS, loss);
-  }
-}
-
-/**
- * Channels first, groups of several images: copies the K sinks into their channel planes of
- * the gradient (images of hw pixels, starting at image b0, `channels` planes each).
- */
-export function scatter(
-  table: usize,
-  k: i32,
-  pixels: i32,
-  grad: usize,
-  channels: i32,
   hw: i32,
-  b0: i32,
-): void {
-  for (let c = 0; c < k; c++) {
-    const e = table + (<usize>c) * ENTRY;
-    const sink = <usize>load<i32>(e + E_SINK);
-    const ch = load<i32>(e + E_CHANNEL);
-    for (let q = 0; q < pixels; q += hw) {
-      const b = b0 + q / hw;
-      const to = grad + ((<usize>((b * channels + ch) * hw)) << 2);
-      memory.copy(to, sink + ((<usize>q) << 2), (<usize>hw) << 2);
+  nb: i32,
+  cls: i32,
+  ign: i32,
+  total: i32,
+  scale: f64,
+  pairs: usize,
+  spare: usize,
+  counts: usize,
+  sink: usize,
+): f64 {
+  const hist = counts + HIST;
+  const cls4 = i32x4.splat(cls);
+  const ign4 = i32x4.splat(ign);
+  const zero4 = f32x4.splat(0);
+  const sign4 = i32x4.splat(SIGN);
+  const hw4 = i32x4.splat(hw);
+  // Pass 1: the foreground pairs, in pixel order, and the largest foreground key.
+  let at = pairs;
+  let max4 = f32x4.splat(-1);
+  for (let b = 0; b < nb; b++) {
+    const pa = plane + ((<usize>(b * pstride)) << 2);
+    const la = labels + ((<usize>(b * lstride)) << 2);
+    for (let i = 0; i < hw; i += 4) {
+      const lane = i32x4.add(LANES, i32x4.splat(i));
+      const y = v128.load(la + ((<usize>i) << 2));
+      // Void wins over foreground when the ignore label is the class's own.
+      const fg = v128.and(v128.andnot(i32x4.eq(y, cls4), i32x4.eq(y, ign4)), i32x4.lt_s(lane, hw4));
+      const m = i32x4.bitmask(fg);
+      if (m == 0) continue;
+      const p = v128.load(pa + ((<usize>i) << 2));
+      // Above 1 (within the slack) the key is 2 - p, and the payload's top bit says so.
+      const over = f32x4.gt(p, f32x4.splat(1));
+      const k = v128.bitselect(f32x4.sub(f32x4.splat(2), p), f32x4.add(p, zero4), over);
+      max4 = f32x4.max(max4, v128.bitselect(k, f32x4.splat(-1), fg));
+      const v = v128.or(i32x4.add(lane, i32x4.splat(b * hw)), v128.and(over, sign4));
+      at = put4(at, i32x4.shuffle(k, v, 0, 4, 1, 5), i32x4.shuffle(k, v, 2, 6, 3, 7), m);
     }
   }
+  const kfMax = <f64>max(
+    max(f32x4.extract_lane(max4, 0), f32x4.extract_lane(max4, 1)),
+    max(f32x4.extract_lane(max4, 2), f32x4.extract_lane(max4, 3)),
+  );
+  // Cut 1's bound, the smallest float32 >= 1 - kfMax (keep every valid pixel without foreground).
+  const x = 1 - kfMax;
+  let t = <f32>x;
+  if (<f64>t < x) t = reinterpret<f32>(reinterpret<i32>(t) + 1);
+  const bound = f32x4.splat(total == 0 ? 0 : t);
+  // Pass 2: the background pairs that pass cut 1, keyed by |p| (payload top bit: p < 0).
+  memory.fill(hist, 0, TOPS * 4);
+  at = pairs + ((<usize>total) << 3);
+  const first = at;
+  let min4 = f32x4.splat(2);
+  for (let b = 0; b < nb; b++) {
+    const pa = plane + ((<usize>(b * pstride)) << 2);
+    const la = labels + ((<usize>(b * lstride)) << 2);
+    for (let i = 0; i < hw; i += 4) {
+      const lane = i32x4.add(LANES, i32x4.splat(i));
+      const y = v128.load(la + ((<usize>i) << 2));
+      const p = v128.load(pa + ((<usize>i) << 2));
+      const k = f32x4.abs(p);
+      const other = v128.or(i32x4.eq(y, cls4), i32x4.eq(y, ign4));
+      const keep = v128.and(v128.andnot(f32x4.ge(k, bound), other), i32x4.lt_s(lane, hw4));
+      const m = i32x4.bitmask(keep);
+      if (m == 0) continue;
+      min4 = f32x4.min(min4, v128.bitselect(k, f32x4.splat(2), keep));
+      const d = v128.and(i32x4.shr_u(k, TOP_SHIFT), i32x4.splat(TOPS - 1));
+      count(hist, i32x4.extract_lane(d, 0), m & 1);
+      count(hist, i32x4.extract_lane(d, 1), (m >> 1) & 1);
+      count(hist, i32x4.extract_lane(d, 2), (m >> 2) & 1);
+      count(hist, i32x4.extract_lane(d, 3), m >> 3);
+      const v = v128.or(i32x4.add(lane, i32x4.splat(b * hw)), v128.and(f32x4.lt(p, zero4), sign4));
+      at = put4(at, i32x4.shuffle(k, v, 0, 4, 1, 5), i32x4.shuffle(k, v, 2, 6, 3, 7), m);
+    }
+  }
+  const kept = <i32>((at - first) >> 3);
+  const kbMin = <f64>min(
+    min(f32x4.extract_lane(min4, 0), f32x4.extract_lane(min4, 1)),
+    min(f32x4.extract_lane(min4, 2), f32x4.extract_lane(min4, 3)),
+  );
+  const pixels = nb * hw;
+  memory.fill(sink, 0, (<usize>pixels) << 2);
+  const loss =
+    total == 0
+      ? absentLoss(pairs, kept, scale, sink)
+      : classLoss(pairs, total, kept, kbMin, scale, sink, spare, counts, hist);
+  if (sink != plane) {
+    for (let b = 0; b < nb; b++) {
+      memory.copy(
+        plane + ((<usize>(b * pstride)) << 2),
+        sink + ((<usize>(b * hw)) << 2),
+        (<usize>hw) << 2,
+      );
+    }
+  }
+  return loss;
 }
 
-/**
- * Channels last: the gradient is kept as planes (channel c of every pixel at
- * planes + 4 (c total + q)); writes pixels [q0, q0 + count) channels last, C values per
- * pixel, to `out`. One plane at a time: its reads are sequential, its writes stay in the
- * small `out` area.
- */
-export function interleave(planes: usize, channels: i32, total: i32, q0: i32, count: i32, out: usize): void {
-  const step = (<usize>channels) << 2;
-  for (let c = 0; c < channels; c++) {
-    let from = planes + ((<usize>c * <usize>total + <usize>q0) << 2);
-    let to = out + ((<usize>c) << 2);
-    const end = from + ((<usize>count) << 2);
-    for (; from < end; from += 4, to += step) store<f32>(to, load<f32>(from));
-  }
+/** Stores the pairs of the lanes set in m (lo: lanes 0 and 1, hi: 2 and 3) from `at` on. */
+// @ts-ignore: decorator
+@inline
+function put4(at: usize, lo: v128, hi: v128, m: i32): usize {
+  v128.store_lane<i64>(at, lo, 0);
+  at += (<usize>(m & 1)) << 3;
+  v128.store_lane<i64>(at, lo, 1);
+  at += (<usize>((m >> 1) & 1)) << 3;
+  v128.store_lane<i64>(at, hi, 0);
+  at += (<usize>((m >> 2) & 1)) << 3;
+  v128.store_lane<i64>(at, hi, 1);
+  return at + ((<usize>(m >> 3)) << 3);
 }
 
-/**
- * The largest of the n keys of the pairs at `pairs` (-1 for none): computed here rather than
- * while gathering, where it was a dependency carried from pixel to pixel. The maximum of a set
- * does not depend on the order it is taken in (the keys hold no -0 or NaN).
- */
-function largestKey(pairs: usize, n: i32): f64 {
-  let best: f64 = -1;
-  for (let i = 0; i < n; i++) {
-    const k = <f64>load<f32>(pairs + ((<usize>i) << 3));
-    if (k > best) best = k;
-  }
-  return best;
+// @ts-ignore: decorator
+@inline
+function count(hist: usize, d: i32, n: i32): void {
+  const at = hist + ((<usize>d) << 2);
+  store<i32>(at, load<i32>(at) + n);
 }
 
 /** The sign of e_fg - e_bg, exactly (see compareErrors in class-loss.ts). */
@@ -254,63 +270,36 @@ function compareErrors(kf: f64, kb: f64): f64 {
   return 1;
 }
 
-/** The loss of a class with foreground (classLoss in class-loss.ts, dense sink). */
+/**
+ * The loss of a class with foreground (classLoss in class-loss.ts, dense sink), after cut 1:
+ * the `total` foreground pairs at 0, the `kept` background pairs at total, kbMin the smallest
+ * kept background key, `hist` the top digits of the kept background keys.
+ */
 function classLoss(
   keys: usize,
   total: i32,
-  valid: i32,
-  kfMax: f64,
+  kept: i32,
+  kbMin: f64,
   scale: f64,
   sink: usize,
-  cap: i32,
-  counts: usize,
   spare: usize,
+  counts: usize,
+  hist: usize,
 ): f64 {
   const vals = keys + 4;
-  // Cut 1: the background pairs whose error reaches the smallest foreground error.
-  let kept = total;
-  let kbMin: f64 = 2;
-  const below = 1 - kfMax - 1e-6;
-  for (let j = total; j < valid; j++) {
-    const at = (<usize>j) << 3;
-    const kb = <f64>load<f32>(keys + at);
-    if (kb < below) continue;
-    if (compareErrors(kfMax, kb) <= 0) {
-      const to = (<usize>kept) << 3;
-      store<f32>(keys + to, <f32>kb);
-      store<i32>(vals + to, load<i32>(vals + at));
-      if (kb < kbMin) kbMin = kb;
-      kept++;
-    }
-  }
-  const nbKept = kept - total;
-  const dLast = 1 / <f64>(total + nbKept);
-  if (nbKept == 0) {
-    // Every foreground pixel has d = 1 / G; no sort.
-    const g = scale * dLast;
-    let loss: f64 = 0;
-    for (let i = 0; i < total; i++) {
-      const at = (<usize>i) << 3;
-      const kf = <f64>load<f32>(keys + at);
-      const v = load<i32>(vals + at);
-      loss += 1 - kf;
-      put(sink, v, kf == 1 ? 0 : v < 0 ? g : -g);
-    }
-    return loss * dLast;
-  }
-  // Cut 2: the foreground pairs whose error reaches the smallest kept background error; the
+  const dLast = 1 / <f64>(total + kept);
+  const g = scale * dLast;
+  // Cut 2 (with no background left every foreground pixel has d = 1 / G: all are cut): the
+  // foreground pairs whose error reaches the smallest kept background error are kept; the
   // others take d = dLast.
   let cut: f64 = 0;
   let nf = 0;
-  const g = scale * dLast;
   for (let i = 0; i < total; i++) {
     const at = (<usize>i) << 3;
     const kf = <f64>load<f32>(keys + at);
     const v = load<i32>(vals + at);
-    if (compareErrors(kf, kbMin) >= 0) {
-      const to = (<usize>nf) << 3;
-      store<f32>(keys + to, <f32>kf);
-      store<i32>(vals + to, v);
+    if (kept > 0 && compareErrors(kf, kbMin) >= 0) {
+      store<i64>(keys + ((<usize>nf) << 3), load<i64>(keys + at));
       nf++;
     } else {
       cut += 1 - kf;
@@ -318,11 +307,10 @@ function classLoss(
     }
   }
   const cutLoss = cut * dLast;
-  const fk = sortPairs(keys, spare, 0, nf, false, counts);
-  const bk = sortPairs(keys, spare, total, nbKept, true, counts);
-  const fv = fk + 4;
-  const bv = bk + 4;
-  return cutLoss + merge(fk, fv, nf, bk, bv, total, nbKept, scale, sink);
+  if (kept == 0) return cutLoss;
+  const fk = sortPairs(keys, spare, 0, nf, false, counts, 0);
+  const bk = sortPairs(keys, spare, total, kept, true, counts, hist);
+  return cutLoss + merge(fk, nf, bk + ((<usize>total) << 3), total, kept, scale, sink);
 }
 
 // @ts-ignore: decorator
@@ -332,62 +320,77 @@ function put(sink: usize, v: i32, value: f64): void {
 }
 
 /**
- * mergeLossDense of class-loss.ts: the sorted foreground pairs [0, nf) (increasing key,
- * decreasing error) and background pairs [total, total + nb) (decreasing key and error)
- * merged by exact error, ties by pixel, the background pixels before each foreground one
- * emitted by an inner loop.
+ * mergeLossDense of class-loss.ts: the sorted foreground pairs [0, nf) at fk (increasing key,
+ * decreasing error) and the nb background pairs at bk (decreasing key and error) merged by
+ * exact error, ties by pixel. The background pixels before each foreground one are found
+ * first, then emitted two at a time (the divisions of two pixels in one vector instruction;
+ * the loss still adds their terms one by one, in order).
  */
-function merge(
-  fk: usize,
-  fv: usize,
-  nf: i32,
-  bk: usize,
-  bv: usize,
-  total: i32,
-  nb: i32,
-  scale: f64,
-  sink: usize,
-): f64 {
+function merge(fk: usize, nf: i32, bk: usize, total: i32, nb: i32, scale: f64, sink: usize): f64 {
   let loss: f64 = 0;
-  let j = total;
-  const jEnd = total + nb;
-  let bgSeen = 0;
+  let j = 0; // background pixels emitted so far
+  const sc = f64x2.splat(scale);
+  const one = f64x2.splat(1);
   for (let i = 0; i <= nf; i++) {
     const last = i == nf;
     const kf: f64 = last ? 0 : <f64>load<f32>(fk + ((<usize>i) << 3));
-    const qf = last ? 0 : load<i32>(fv + ((<usize>i) << 3)) & PIXEL;
+    const qf = last ? 0 : load<i32>(fk + 4 + ((<usize>i) << 3)) & PIXEL;
     const high = kf >= 0.5;
     const t = high ? 1 - kf : kf;
-    const a = <f64>(total - i);
-    for (; j < jEnd; j++) {
-      const at = (<usize>j) << 3;
-      const kb = <f64>load<f32>(bk + at);
-      const v = load<i32>(bv + at);
-      if (!last) {
+    // The background pixels whose error exceeds e_fg = 1 - kf, or ties it at a lower pixel.
+    let e = j;
+    if (last) e = nb;
+    else {
+      for (; e < nb; e++) {
+        const at = (<usize>e) << 3;
+        const kb = <f64>load<f32>(bk + at);
         const diff = high ? kb - t : kb >= 0.5 ? t - (1 - kb) : -1;
-        if (diff < 0 || (diff == 0 && (v & PIXEL) > qf)) break;
+        if (diff < 0 || (diff == 0 && (load<i32>(bk + at + 4) & PIXEL) > qf)) break;
       }
-      const union = <f64>(total + bgSeen);
-      const d = a / (union * (union + 1));
+    }
+    const a = f64x2.splat(<f64>(total - i));
+    for (; j + 2 <= e; j += 2) {
+      const w = v128.load(bk + ((<usize>j) << 3));
+      const kb = f64x2.promote_low_f32x4(i32x4.shuffle(w, w, 0, 2, 0, 2));
+      const u = f64x2.add(f64x2.splat(<f64>(total + j)), f64x2(0, 1));
+      const d = f64x2.div(a, f64x2.mul(u, f64x2.add(u, one)));
+      const x = f64x2.mul(kb, d);
+      loss += f64x2.extract_lane(x, 0);
+      loss += f64x2.extract_lane(x, 1);
+      const g = f64x2.mul(sc, d);
+      putBg(sink, i32x4.extract_lane(w, 1), f64x2.extract_lane(kb, 0), f64x2.extract_lane(g, 0));
+      putBg(sink, i32x4.extract_lane(w, 3), f64x2.extract_lane(kb, 1), f64x2.extract_lane(g, 1));
+    }
+    if (j < e) {
+      const kb = <f64>load<f32>(bk + ((<usize>j) << 3));
+      const union = <f64>(total + j);
+      const d = f64x2.extract_lane(a, 0) / (union * (union + 1));
       loss += kb * d;
-      put(sink, v, kb == 0 ? 0 : v < 0 ? -scale * d : scale * d);
-      bgSeen++;
+      putBg(sink, load<i32>(bk + 4 + ((<usize>j) << 3)), kb, scale * d);
+      j++;
     }
     if (last) break;
-    const v = load<i32>(fv + ((<usize>i) << 3));
-    const d = 1 / <f64>(total + bgSeen);
+    const v = load<i32>(fk + 4 + ((<usize>i) << 3));
+    const d = 1 / <f64>(total + j);
     loss += (1 - kf) * d;
     put(sink, v, kf == 1 ? 0 : v < 0 ? scale * d : -scale * d);
   }
   return loss;
 }
 
+/** A background pixel's gradient: scale d, negated where p < 0, 0 where p = 0. */
+// @ts-ignore: decorator
+@inline
+function putBg(sink: usize, v: i32, kb: f64, g: f64): void {
+  put(sink, v, kb == 0 ? 0 : v < 0 ? -g : g);
+}
+
 /**
  * absentClassLoss of class-loss.ts: with no foreground the loss is the largest error |p|, and
  * its gradient sits on the first pixel that reaches it. The valid pixels are the `valid`
- * background pairs, in pixel order, keyed by |p| (payload top bit: p < 0).
+ * pairs at `keys`, in pixel order, keyed by |p| (payload top bit: p < 0).
  */
-function absentLoss(keys: usize, vals: usize, valid: i32, scale: f64, sink: usize): f64 {
+function absentLoss(keys: usize, valid: i32, scale: f64, sink: usize): f64 {
   let best: f64 = -1;
   let at: i32 = -1;
   for (let j = 0; j < valid; j++) {
@@ -398,7 +401,7 @@ function absentLoss(keys: usize, vals: usize, valid: i32, scale: f64, sink: usiz
     }
   }
   if (at < 0) return 0;
-  const v = load<i32>(vals + ((<usize>at) << 3));
+  const v = load<i32>(keys + 4 + ((<usize>at) << 3));
   put(sink, v, best == 0 ? 0 : v < 0 ? -scale : scale);
   return best;
 }
@@ -408,7 +411,8 @@ function absentLoss(keys: usize, vals: usize, valid: i32, scale: f64, sink: usiz
  * address (pairs or pairs2) of the sorted pairs. Large segments are first split by their top
  * 10 bits (one pass over memory), then each bucket, small enough to stay in cache, is sorted
  * by the low 20 bits in two passes: fewer passes over memory than three LSD passes. Both give
- * the one stable order.
+ * the one stable order. `hist` (0: none) holds the counts of the keys' bits 20-29, taken while
+ * gathering background keys (all in [0, 2), sorted descending): the first count is skipped.
  */
 function sortPairs(
   pairs: usize,
@@ -417,31 +421,35 @@ function sortPairs(
   n: i32,
   descending: bool,
   counts: usize,
+  hist: usize,
 ): usize {
   if (n < BIG) return sortUnit(pairs, pairs2, start, n, descending, counts);
   const flip: i32 = descending ? -1 : 0;
   const tops = counts; // bucket ends, while scattering
-  const starts = counts + DIGITS * 4;
-  const lo = counts + 2 * DIGITS * 4;
-  const mid = counts + 3 * DIGITS * 4;
-  memory.fill(tops, 0, DIGITS * 4);
+  const starts = counts + TOPS * 4;
+  const lo = counts + 2 * TOPS * 4;
+  const mid = lo + DIGITS * 4;
   const s = (<usize>start) << 3;
   const end = s + ((<usize>n) << 3);
-  let all: i32 = -1;
-  let any: i32 = 0;
-  for (let at = s; at < end; at += 8) {
-    const u = load<i32>(pairs + at);
-    const t = u ^ ((u >> 31) | SIGN) ^ flip;
-    all &= t;
-    any |= t;
-    add(tops + ((<usize>((t >>> 20) & MASK)) << 2));
+  if (hist == 0) {
+    memory.fill(tops, 0, TOPS * 4);
+    let all: i32 = -1;
+    let any: i32 = 0;
+    for (let at = s; at < end; at += 8) {
+      const u = load<i32>(pairs + at);
+      const t = u ^ ((u >> 31) | SIGN) ^ flip;
+      all &= t;
+      any |= t;
+      add(tops + ((<usize>((t >>> TOP_SHIFT) & (TOPS - 1))) << 2));
+    }
+    // Keys whose top two bits differ (a negative key): the general LSD sort.
+    if ((all ^ any) >>> 30 != 0) return sortUnit(pairs, pairs2, start, n, descending, counts);
   }
-  // Keys whose top two bits differ (a negative key): the general LSD sort.
-  if ((all ^ any) >>> 30 != 0) return sortUnit(pairs, pairs2, start, n, descending, counts);
   let sum = start;
-  for (let d = 0; d < DIGITS; d++) {
+  for (let d = 0; d < TOPS; d++) {
     const at = (<usize>d) << 2;
-    const c = load<i32>(tops + at);
+    // A key's digit in `hist` is of its bits, here of its image (bits inverted, descending).
+    const c = hist == 0 ? load<i32>(tops + at) : load<i32>(hist + ((<usize>(TOPS - 1 - d)) << 2));
     store<i32>(tops + at, sum);
     store<i32>(starts + at, sum);
     sum += c;
@@ -450,37 +458,39 @@ function sortPairs(
     const w = load<i64>(pairs + at);
     const u = <i32>w;
     const t = u ^ ((u >> 31) | SIGN) ^ flip;
-    const slot = tops + ((<usize>((t >>> 20) & MASK)) << 2);
+    const slot = tops + ((<usize>((t >>> TOP_SHIFT) & (TOPS - 1))) << 2);
     const j = load<i32>(slot);
     store<i32>(slot, j + 1);
     store<i64>(pairs2 + ((<usize>j) << 3), (w & 0xffffffff00000000) | <i64>(<u32>t));
   }
-  // Each bucket [starts[d], tops[d]) of images in pairs2: sorted by the low 20 bits, keys
+  // Each bucket [starts[d], tops[d]) of images in pairs2: sorted by the low 19 bits, keys
   // mapped back, ending in pairs2.
-  for (let d = 0; d < DIGITS; d++) {
+  for (let d = 0; d < TOPS; d++) {
     const b0 = load<i32>(starts + ((<usize>d) << 2));
     const b1 = load<i32>(tops + ((<usize>d) << 2));
     const m = b1 - b0;
     if (m == 0) continue;
     const x0 = (<usize>b0) << 3;
     const x1 = (<usize>b1) << 3;
-    // Zeroing 8 kB of counters costs about what sorting a few dozen pairs does.
-    memory.fill(lo, 0, 2 * DIGITS * 4);
+    // Zeroing 6 kB of counters costs about what sorting a few dozen pairs does.
+    memory.fill(lo, 0, (DIGITS + DIGITS / 2) * 4);
     for (let at = x0; at < x1; at += 8) {
       const t = load<i32>(pairs2 + at);
       add(lo + ((<usize>(t & MASK)) << 2));
-      add(mid + ((<usize>((t >>> 10) & MASK)) << 2));
+      add(mid + ((<usize>((t >>> 10) & (MASK >> 1))) << 2));
     }
     let sl = b0;
     let sm = b0;
     for (let k = 0; k < DIGITS; k++) {
       const at = (<usize>k) << 2;
       const cl = load<i32>(lo + at);
-      const cm = load<i32>(mid + at);
       store<i32>(lo + at, sl);
-      store<i32>(mid + at, sm);
       sl += cl;
-      sm += cm;
+      if (k < DIGITS / 2) {
+        const cm = load<i32>(mid + at);
+        store<i32>(mid + at, sm);
+        sm += cm;
+      }
     }
     for (let at = x0; at < x1; at += 8) {
       const w = load<i64>(pairs2 + at);
@@ -492,7 +502,7 @@ function sortPairs(
     for (let at = x0; at < x1; at += 8) {
       const w = load<i64>(pairs + at);
       const t = <i32>w;
-      const slot = mid + ((<usize>((t >>> 10) & MASK)) << 2);
+      const slot = mid + ((<usize>((t >>> 10) & (MASK >> 1))) << 2);
       const j = load<i32>(slot);
       store<i32>(slot, j + 1);
       const a = t ^ flip;

@@ -9,65 +9,38 @@ interface Exports {
   reset(): void;
   bad(): number;
   check(at: number, n: number, lo: number, hi: number): void;
-  begin(table: number, k: number): void;
-  gather(
-    table: number,
-    k: number,
-    count: number,
-    q0: number,
-    staged: number,
+  transpose(src: number, n: number, m: number, sstride: number, dst: number, dstride: number): void;
+  run(
+    plane: number,
     pstride: number,
     labels: number,
     lstride: number,
-    ign: number,
-    cap: number,
-  ): void;
-  finish(
-    table: number,
-    k: number,
-    pixels: number,
-    cap: number,
-    counts: number,
-    spare: number,
-    zero: number,
-  ): void;
-  scatter(
-    table: number,
-    k: number,
-    pixels: number,
-    grad: number,
-    channels: number,
     hw: number,
-    b0: number,
-  ): void;
-  interleave(
-    planes: number,
-    channels: number,
+    nb: number,
+    cls: number,
+    ign: number,
     total: number,
-    q0: number,
-    count: number,
-    out: number,
-  ): void;
-  ENTRY: WebAssembly.Global;
+    scale: number,
+    pairs: number,
+    spare: number,
+    counts: number,
+    sink: number,
+  ): number;
 }
 
-// Values staged at a time: 2 x 64 kB (probabilities and labels), in cache.
+// Values staged at a time: 64 kB, in cache.
 const STAGE = 16384;
-// Pixel-classes gathered at once: a block of K classes of a group of `per` pixels holds
-// K * per pairs (8 bytes each; 12 with a sink), so K = floor(BLOCK / per), at least 1.
-const BLOCK = 1 << 23;
 // The most channels a staged chunk holds whole (channels last).
 const MAX_CHANNELS = 4096;
-// The limits in force: tests lower them to reach several chunks and blocks on small inputs.
-const limits = { stage: STAGE, block: BLOCK };
+// The limit in force: tests lower it to reach several chunks on small inputs.
+const limits = { stage: STAGE };
 
 /**
- * Sets the values staged per chunk (at most 16384) and the pixel-classes per block, or
- * restores the defaults (no argument). For tests: every setting gives the same bits.
+ * Sets the values staged per chunk (at most 16384), or restores the default (no argument).
+ * For tests: every setting gives the same bits.
  */
-export function setClassWasmLimits(next: { stage?: number; block?: number } = {}): void {
+export function setClassWasmLimits(next: { stage?: number } = {}): void {
   limits.stage = Math.min(STAGE, next.stage ?? STAGE);
-  limits.block = next.block ?? BLOCK;
 }
 
 /** Why the kernel does not take an input of this geometry ('' when it does). */
@@ -77,28 +50,15 @@ export function classWasmRefusal(geo: Geometry): string {
   }
   return '';
 }
-// Layout (bytes): the block table, the staged probabilities and labels, the counters, then
-// the buffers sized by the call.
-const MAX_BLOCK_CLASSES = 256;
-const TABLE_AT = 0;
-const STAGED_AT = 64 * MAX_BLOCK_CLASSES;
-const LABELS_AT = STAGED_AT + 4 * STAGE;
-const COUNTS_AT = LABELS_AT + 4 * STAGE;
 
-// Fields of a table entry, in int32 / float64 units (assembly/class.ts, E_*).
-const E_POFF = 0;
-const E_LOFF = 1;
-const E_CLS = 2;
-const E_KEYS = 5;
-const E_SINK = 6;
-const E_CHANNEL = 7;
-const E_TOTAL = 10;
-const E_VALID = 11;
-const E_SCALE = 6; // float64 index
-const E_LOSS = 7; // float64 index
-const E_BELOW = 8; // float64 index
+// Layout (bytes): the staged chunk, the counters, then the regions sized by the call.
+const STAGED_AT = 0;
+const COUNTS_AT = STAGED_AT + 4 * STAGE + 16;
+// Slack after each region: the kernel reads whole vectors past a region's end, and writes up
+// to four pairs past the last it keeps.
+const SLACK = 64;
 
-type Kernel = Instance<Exports> & { entry: number };
+type Kernel = Instance<Exports>;
 let kernel: Kernel | null | undefined;
 let failure = '';
 
@@ -109,7 +69,7 @@ function load(): Kernel | null {
     kernel = null;
     failure = made;
   } else {
-    kernel = { ...made, entry: made.ENTRY.value as number };
+    kernel = made;
   }
   return kernel;
 }
@@ -133,13 +93,7 @@ export interface WasmClass {
   /** The label value that means foreground. */
   cls: number;
   total: number;
-  valid: number;
   scale: number;
-  /**
-   * 1 - (largest foreground key) - 1e-6, the bound of cut 1 (class-loss.ts, cutBackground):
-   * background keys below it are dropped while gathering. -Infinity: keep them all.
-   */
-  below: number;
 }
 
 /** Where the labels are, for the kernel. */
@@ -159,49 +113,59 @@ export interface WasmCall {
   probas: NumericArray;
   labels: WasmLabels;
   geo: Geometry;
-  /** Check the probabilities in [lo, hi] (float32 bounds) while staging them; null: do not. */
+  /** Check the probabilities in [lo, hi] (float32 bounds) while loading them; null: do not. */
   bounds: { lo: number; hi: number } | null;
 }
 
 /**
- * The gradient of a whole call lives in the kernel's memory; {@link wasmSession} opens it
- * (zeroed), {@link classLossesWasm} runs the classes of each group, and the session's `grad`
- * copies it out at the end. Channels last, it is kept as one plane per channel, so that each
- * class writes its own contiguous plane, and is interleaved on the way out, one small chunk at
- * a time; channels first, it has the layout of the input.
+ * The input and gradient of a whole call live in the kernel's memory: {@link wasmSession}
+ * opens it, {@link classLossesWasm} loads each group (every value, checked) and runs its
+ * classes, and the session's `grad` copies the gradient out at the end. Channels last, they
+ * are kept as one plane per channel (pixel q of channel c at c * total + q), so that each class
+ * reads and writes one contiguous plane, and the gradient is interleaved on the way out, one
+ * small chunk at a time; channels first, they have the layout of the input.
  */
 export interface WasmSession {
   readonly call: WasmCall;
   readonly kernel: Kernel;
-  readonly gradAt: number;
-  /** Byte address of the buffers sized per group, after the gradient. */
-  readonly workAt: number;
-  /** Whether the classes of a group write into per-block sinks, copied out by scatter(). */
-  readonly sinks: boolean;
-  /** Whether a staged probability was outside the bounds. */
+  readonly planesAt: number;
+  readonly labelsAt: number;
+  readonly pairsAt: number;
+  readonly spareAt: number;
+  /** A per-pixel gradient buffer (channels first, groups of several images), or -1. */
+  readonly sinkAt: number;
+  /** Whether a loaded probability was outside the bounds. */
   bad(): boolean;
   /** Copies the gradient into `out` (or a new array). */
   grad(out: Float32Array | null): Float32Array;
 }
 
-/** Opens a session for a call whose groups hold at most `per` pixels; or says why it cannot. */
+/**
+ * Opens a session for a call whose groups hold at most `per` pixels; or says why it cannot.
+ * Memory: 4 bytes per value of the call (its planes), per pixel of a group 4 bytes of labels
+ * (4 per channel with per-channel targets) and 16 of pairs, 4 more of sink channels first with
+ * groups of several images.
+ */
 export function wasmSession(call: WasmCall, per: number): WasmSession | string {
   const k = load();
   if (k === null) return failure;
-  const { geo } = call;
+  const { geo, labels } = call;
   const n = call.probas.length;
-  // Channels first, a group of several images does not have contiguous channel planes.
-  const sinks = geo.nchw && per > geo.pixels;
-  const gradAt = align(COUNTS_AT + k.countsBytes(), 64);
-  const workAt = align(gradAt + 4 * n, 64);
-  const grown = growTo(k.memory, workAt + workBytes(per, blockSize(per, geo.channels), sinks));
+  const C = geo.channels;
+  const planesAt = align(COUNTS_AT + k.countsBytes(), 64);
+  const labelsAt = align(planesAt + 4 * n + SLACK, 64);
+  const pairsAt = align(labelsAt + 4 * per * (labels.perChannel ? C : 1) + SLACK, 64);
+  const spareAt = align(pairsAt + 8 * per + SLACK, 64);
+  const sinks = geo.nchw && C > 1 && per > geo.pixels;
+  const sinkAt = sinks ? align(spareAt + 8 * per + SLACK, 64) : -1;
+  const end = (sinks ? sinkAt + 4 * per : spareAt + 8 * per) + SLACK;
+  const grown = growTo(k.memory, end);
   if (grown !== '') return grown;
-  new Uint8Array(k.memory.buffer, gradAt, 4 * n).fill(0);
   k.reset();
   const copyOut = (out: Float32Array | null): Float32Array => {
     const buffer = k.memory.buffer;
-    if (geo.nchw || geo.channels === 1) {
-      const grad = new Float32Array(buffer, gradAt, n);
+    if (geo.nchw || C === 1) {
+      const grad = new Float32Array(buffer, planesAt, n);
       if (out) {
         out.set(grad);
         return out;
@@ -209,41 +173,35 @@ export function wasmSession(call: WasmCall, per: number): WasmSession | string {
       // slice(): a fresh, uninitialised copy, cheaper than zeroing a new array and copying.
       return grad.slice();
     }
-    const C = geo.channels;
     const total = n / C;
     const to = out ?? new Float32Array(n);
     const chunk = Math.floor(STAGE / C);
     const staged = new Float32Array(buffer, STAGED_AT, chunk * C);
     for (let q0 = 0; q0 < total; q0 += chunk) {
       const count = Math.min(chunk, total - q0);
-      k.interleave(gradAt, C, total, q0, count, STAGED_AT);
+      k.transpose(planesAt + 4 * q0, C, count, total, STAGED_AT, C);
       to.set(count === chunk ? staged : staged.subarray(0, count * C), q0 * C);
     }
     return to;
   };
-  return { call, kernel: k, gradAt, workAt, sinks, bad: () => k.bad() !== 0, grad: copyOut };
-}
-
-/** Classes gathered in one pass over a group of `per` pixels. */
-function blockSize(per: number, channels: number): number {
-  const fit = Math.floor(limits.block / Math.max(per, 1));
-  return Math.max(1, Math.min(channels, MAX_BLOCK_CLASSES, fit));
-}
-
-/**
- * Bytes of the buffers for groups of `per` pixels and blocks of `k` classes: the sort's second
- * key and payload buffers (8 per pixel), and per class of a block a key and payload pair
- * (8 per pixel), with `sinks` a dense gradient sink too (4 per pixel).
- */
-function workBytes(per: number, k: number, sinks: boolean): number {
-  const pair = align(8 * per + 32, 64);
-  const sink = sinks ? align(4 * per, 64) : 0;
-  return pair + k * (pair + sink);
+  return {
+    call,
+    kernel: k,
+    planesAt,
+    labelsAt,
+    pairsAt,
+    spareAt,
+    sinkAt,
+    bad: () => k.bad() !== 0,
+    grad: copyOut,
+  };
 }
 
 /**
- * The losses of `classes` over images [b0, b1) into `losses`, their gradients (each scaled)
- * into the session's gradient. Same bits as classLoss of class-loss.ts.
+ * Loads images [b0, b1) into the session (probabilities checked on the way), computes the
+ * losses of `classes` over them into `losses` and their gradients (each scaled) over their
+ * planes, and zeroes the planes of the channels no class computed. Same bits as classLoss of
+ * class-loss.ts. Every group of the call must be run, even one with no class.
  */
 export function classLossesWasm(
   session: WasmSession,
@@ -253,98 +211,89 @@ export function classLossesWasm(
   losses: Float64Array,
 ): void {
   const { call, kernel: k } = session;
-  const { geo, probas, labels, bounds } = call;
+  const { geo, labels } = call;
   const { channels: C, pixels: hw, nchw } = geo;
   const per = (b1 - b0) * hw;
-  const K = blockSize(per, C);
-  const cap = per;
-  const pair = align(8 * per + 32, 64);
-  const sinkBytes = session.sinks ? align(4 * per, 64) : 0;
-  const spare = session.workAt;
-  const total = probas.length / C;
+  const total = call.probas.length / C;
+  loadGroup(session, b0, b1);
+  // Where channel c of image b0 + b starts (in values from planesAt), and its stride per image.
+  const channels = !nchw && C > 1;
+  const planeOf = (c: number) => (channels ? c * total + b0 * hw : (b0 * C + c) * hw);
+  const pstride = channels || C === 1 ? hw : C * hw;
+  // Labels of the group: per pixel, or per-channel targets in the layout of its planes.
+  const labelOf = (c: number) => (!labels.perChannel ? 0 : channels ? c * per : c * hw);
+  const lstride = !labels.perChannel || channels ? hw : C * hw;
+  // One contiguous run per class: whole planes channels last, one image channels first.
+  const whole = pstride === hw || b1 - b0 === 1;
+  const done = new Uint8Array(C);
+  for (let j = 0; j < classes.length; j++) {
+    const t = classes[j];
+    const plane = session.planesAt + 4 * planeOf(t.channel);
+    losses[j] = k.run(
+      plane,
+      whole ? per : pstride,
+      session.labelsAt + 4 * labelOf(t.channel),
+      whole ? per : lstride,
+      whole ? per : hw,
+      whole ? 1 : b1 - b0,
+      t.cls,
+      labels.ign,
+      t.total,
+      t.scale,
+      session.pairsAt,
+      session.spareAt,
+      COUNTS_AT,
+      whole ? plane : session.sinkAt,
+    );
+    done[t.channel] = 1;
+  }
+  const values = new Float32Array(k.memory.buffer, session.planesAt, call.probas.length);
+  for (let c = 0; c < C; c++) {
+    if (done[c]) continue;
+    if (whole) values.fill(0, planeOf(c), planeOf(c) + per);
+    else
+      for (let b = 0; b < b1 - b0; b++)
+        values.fill(0, planeOf(c) + b * pstride, planeOf(c) + b * pstride + hw);
+  }
+}
+
+/**
+ * Copies images [b0, b1) into the session: probabilities to their planes (transposed chunk by
+ * chunk channels last), labels to the group's labels; checks the probabilities when asked.
+ */
+function loadGroup(session: WasmSession, b0: number, b1: number): void {
+  const { call, kernel: k } = session;
+  const { geo, labels, probas, bounds } = call;
+  const { channels: C, pixels: hw, nchw } = geo;
   const buffer = k.memory.buffer;
-  const i32 = new Int32Array(buffer, TABLE_AT, (k.entry / 4) * MAX_BLOCK_CLASSES);
-  const f64 = new Float64Array(buffer, TABLE_AT, (k.entry / 8) * MAX_BLOCK_CLASSES);
-  const stagedP = new Float32Array(buffer, STAGED_AT, STAGE);
-  const stagedL = new Int32Array(buffer, LABELS_AT, STAGE);
-  const ei = k.entry / 4;
-  const ef = k.entry / 8;
-  for (let c0 = 0; c0 < classes.length; c0 += K) {
-    const block = classes.slice(c0, c0 + K);
-    const nk = block.length;
-    // Channels last, a staged pixel holds all C channels (and per-channel targets); channels
-    // first, the staged chunk holds the block's channel planes one after the other.
-    const chunk = Math.max(1, Math.floor(limits.stage / (nchw ? nk : C)));
-    for (let j = 0; j < nk; j++) {
-      const t = block[j];
-      const e = j * ei;
-      i32[e + E_POFF] = nchw ? j * chunk : t.channel;
-      i32[e + E_LOFF] = labels.perChannel ? (nchw ? j * chunk : t.channel) : 0;
-      i32[e + E_CLS] = t.cls;
-      i32[e + E_KEYS] = spare + pair + j * (pair + sinkBytes);
-      // The class's values go straight to its part of the gradient (a channel plane of the
-      // group), or, channels first over several images, to a sink copied out by scatter().
-      const plane = nchw ? (b0 * C + t.channel) * hw : t.channel * total + b0 * hw;
-      i32[e + E_SINK] = session.sinks
-        ? spare + pair + j * (pair + sinkBytes) + pair
-        : session.gradAt + 4 * plane;
-      i32[e + E_CHANNEL] = t.channel;
-      i32[e + E_TOTAL] = t.total;
-      i32[e + E_VALID] = t.valid;
-      f64[j * ef + E_SCALE] = t.scale;
-      f64[j * ef + E_BELOW] = t.below;
+  const total = probas.length / C;
+  const per = (b1 - b0) * hw;
+  const transposed = !nchw && C > 1;
+  if (!transposed) {
+    const from = b0 * C * hw;
+    const planes = new Float32Array(buffer, session.planesAt, probas.length);
+    stage(planes, from, probas, from, per * C);
+    if (bounds) k.check(session.planesAt + 4 * from, per * C, bounds.lo, bounds.hi);
+    const lab = new Int32Array(buffer, session.labelsAt, per * (labels.perChannel ? C : 1));
+    if (labels.perChannel) stage(lab, 0, labels.values, from, per * C);
+    else stage(lab, 0, labels.values, b0 * hw, per);
+    return;
+  }
+  const chunk = Math.max(1, Math.floor(limits.stage / C));
+  const staged = new Float32Array(buffer, STAGED_AT, chunk * C);
+  const stagedBits = new Int32Array(buffer, STAGED_AT, chunk * C);
+  for (let q = 0; q < per; q += chunk) {
+    const count = Math.min(chunk, per - q);
+    const px = b0 * hw + q;
+    stage(staged, 0, probas, px * C, count * C);
+    if (bounds) k.check(STAGED_AT, count * C, bounds.lo, bounds.hi);
+    k.transpose(STAGED_AT, count, C, C, session.planesAt + 4 * px, total);
+    if (labels.perChannel) {
+      stage(stagedBits, 0, labels.values, px * C, count * C);
+      k.transpose(STAGED_AT, count, C, C, session.labelsAt + 4 * q, per);
     }
-    k.begin(TABLE_AT, nk);
-    // The first block of a group checks every staged value: channels last, that is the whole
-    // input of the group.
-    const checking = bounds !== null && (c0 === 0 || nchw);
-    const pstride = nchw ? 1 : C;
-    const lstride = labels.perChannel ? pstride : 1;
-    for (let b = b0; b < b1; b++) {
-      // Channels last, a chunk may span images; channels first, planes end with each image.
-      if (!nchw && b !== b0) break;
-      const end = nchw ? (b + 1) * hw : b1 * hw;
-      for (let px = nchw ? b * hw : b0 * hw; px < end; px += chunk) {
-        const count = Math.min(chunk, end - px);
-        if (nchw) {
-          for (let j = 0; j < nk; j++) {
-            const from = (b * C + block[j].channel) * hw + (px - b * hw);
-            stage(stagedP, j * chunk, probas, from, count);
-            if (labels.perChannel) stage(stagedL, j * chunk, labels.values, from, count);
-          }
-          if (!labels.perChannel) stage(stagedL, 0, labels.values, px, count);
-          if (checking) {
-            for (let j = 0; j < nk; j++) {
-              k.check(STAGED_AT + 4 * j * chunk, count, bounds.lo, bounds.hi);
-            }
-          }
-        } else {
-          stage(stagedP, 0, probas, px * C, count * C);
-          stage(
-            stagedL,
-            0,
-            labels.values,
-            labels.perChannel ? px * C : px,
-            labels.perChannel ? count * C : count,
-          );
-          if (checking) k.check(STAGED_AT, count * C, bounds.lo, bounds.hi);
-        }
-        k.gather(
-          TABLE_AT,
-          nk,
-          count,
-          px - b0 * hw,
-          STAGED_AT,
-          pstride,
-          LABELS_AT,
-          lstride,
-          labels.ign,
-          cap,
-        );
-      }
-    }
-    k.finish(TABLE_AT, nk, per, cap, COUNTS_AT, spare, session.sinks ? 1 : 0);
-    if (session.sinks) k.scatter(TABLE_AT, nk, per, session.gradAt, C, hw, b0);
-    for (let j = 0; j < nk; j++) losses[c0 + j] = f64[j * ef + E_LOSS];
+  }
+  if (!labels.perChannel) {
+    stage(new Int32Array(buffer, session.labelsAt, per), 0, labels.values, b0 * hw, per);
   }
 }

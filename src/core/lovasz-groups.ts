@@ -104,13 +104,13 @@ export function lovaszGroups(plan: GroupPlan): LossResult {
     const session = wasmSession({ probas, labels, geo, bounds }, per);
     if (typeof session !== 'string') {
       const result = runGroups(plan, groups, wasmGroup(session, labels, geo));
-      // Values the kernel did not stage (a class left out) were not checked: check them all.
-      if (bounds !== null && (session.bad() || !result.covered)) {
+      // The kernel checked every value: a bad one is named by the JavaScript check.
+      if (bounds !== null && session.bad()) {
         checkProbabilities(plan.fn, plan.checkProbabilities as string, probas);
       }
       if (bounds === null || !session.bad()) {
-        result.value.grad = session.grad(plan.out);
-        return result.value;
+        result.grad = session.grad(plan.out);
+        return result;
       }
       // Unreachable: the kernel's bounds are those of checkProbabilities, which passed.
     } else if (kernel === 'wasm') {
@@ -121,7 +121,7 @@ export function lovaszGroups(plan: GroupPlan): LossResult {
     checkProbabilities(plan.fn, plan.checkProbabilities, probas);
   }
   const grad = plan.out ? plan.out.fill(0) : new Float32Array(probas.length);
-  const result = runGroups(plan, groups, jsGroup(plan, grad)).value;
+  const result = runGroups(plan, groups, jsGroup(plan, grad));
   result.grad = grad;
   return result;
 }
@@ -166,20 +166,12 @@ function jsGroup(plan: GroupPlan, grad: Float32Array): GroupRunner {
 function wasmGroup(session: WasmSession, labels: WasmLabels, geo: Geometry): GroupRunner {
   const channels = geo.channels;
   return (b0, b1, classes, losses) => {
-    // Per-pixel labels: the largest foreground key of each class, read at one probability per
-    // pixel, gives the bound of cut 1 before the gather (where most background pixels of an
-    // uncertain model fall below it and are never stored).
-    const kfMax = labels.perChannel
-      ? null
-      : foregroundMax(session.call.probas, labels.values, geo, b0, b1, labels.ign);
     const tasks: WasmClass[] = classes.map((t) => ({
-      below: kfMax !== null && t.total > 0 ? 1 - kfMax[t.c] - 1e-6 : Number.NEGATIVE_INFINITY,
       // Per-pixel labels: class c is foreground where the label is c, in channel c (0 with one
       // channel); per-channel targets: channel c, foreground where the target is 1.
       channel: channels === 1 ? 0 : t.c,
       cls: labels.perChannel ? 1 : t.c,
       total: t.total,
-      valid: t.valid,
       scale: t.scale,
     }));
     classLossesWasm(session, b0, b1, tasks, losses);
@@ -187,51 +179,16 @@ function wasmGroup(session: WasmSession, labels: WasmLabels, geo: Geometry): Gro
 }
 
 /**
- * Per label value (class), the largest foreground key over the valid pixels of images
- * [b0, b1) labelled with it: p, or 2 - p above 1, of the probability in the label's channel
- * (channel 0 with one channel), as gatherClass of class-loss.ts computes it; -1 for none.
+ * The groups of the plan, each group's classes computed by `run` (called for every group, even
+ * one with no class to compute: the WebAssembly kernel loads and checks each group's values).
  */
-function foregroundMax(
-  probas: NumericArray,
-  labels: NumericArray,
-  geo: Geometry,
-  b0: number,
-  b1: number,
-  ign: number,
-): Float64Array {
-  const { channels: C, pixels: hw, nchw } = geo;
-  const kfMax = new Float64Array(Math.max(C, 2)).fill(-1);
-  for (let b = b0; b < b1; b++) {
-    const row = b * hw;
-    for (let i = 0; i < hw; i++) {
-      const y = labels[row + i];
-      if (y === ign) continue;
-      const ch = C === 1 ? 0 : y;
-      const p = Math.fround(probas[nchw ? (b * C + ch) * hw + i : (row + i) * C + ch]);
-      const kf = p > 1 ? 2 - p : p;
-      if (kf > kfMax[y]) kfMax[y] = kf;
-    }
-  }
-  return kfMax;
-}
-
-/**
- * The groups of the plan, each group's classes computed by `run`; `covered` says whether every
- * value of the input was staged by the first block of some group (or, channels first, every
- * channel plane), which is what the WebAssembly kernel checks.
- */
-function runGroups(
-  plan: GroupPlan,
-  groups: number,
-  run: GroupRunner,
-): { value: LossResult; covered: boolean } {
+function runGroups(plan: GroupPlan, groups: number, run: GroupRunner): LossResult {
   const { geo, batch, numClasses, selection, perImage, weights, reduction } = plan;
   // Two levels of one reduction plan: per image with perImage (the weighted mean over the
   // image's classes, then the reduction over images), else the reduction over the classes.
   const imagePlan = perImage ? reductionPlan(reduction, groups) : null;
   let result: LossResult | null = null;
   let loss = 0;
-  let covered = true;
   for (let g = 0; g < groups && geo.pixels > 0; g++) {
     const b0 = perImage ? g : 0;
     const b1 = perImage ? g + 1 : batch;
@@ -258,10 +215,8 @@ function runGroups(
       valid: valid[c],
       scale: classPlan.factor(k) * imageFactor,
     }));
-    const channelsRun = geo.channels === 1 ? Math.min(1, classes.length) : classes.length;
-    if (classes.length === 0 || (geo.nchw && channelsRun < geo.channels)) covered = false;
     const losses = classPlan.losses ?? new Float64Array(classes.length);
-    if (classes.length > 0) run(b0, b1, classes, losses);
+    run(b0, b1, classes, losses);
     let groupLoss = 0;
     for (let k = 0; k < classes.length; k++) groupLoss += classPlan.factor(k) * losses[k];
     if (imagePlan) {
@@ -271,11 +226,10 @@ function runGroups(
       result = classPlan.result(groupLoss, new Float32Array(0), considered);
     }
   }
-  if (geo.pixels === 0) covered = true; // nothing to check
   // The gradient is set by the caller. Images of zero pixels score 0 (their 'none' entry too).
   if (imagePlan) result = imagePlan.result(loss, new Float32Array(0));
   result ??= reductionPlan(reduction, 0).result(0, new Float32Array(0), []);
-  return { value: result, covered };
+  return result;
 }
 
 /** The smallest float32 >= x (x finite, negative). */

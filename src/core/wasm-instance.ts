@@ -22,8 +22,9 @@ export function instantiate<E>(base64: string): Instance<E> | string {
   try {
     const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
     const memory = new WebAssembly.Memory({ initial: 1 });
-    // Synchronous compilation: the modules are under the 4 kB browsers allow on the main
-    // thread.
+    // Synchronous compilation: the modules are a few kB. Chrome before 114 refused modules over
+    // 4 kB on the main thread (the class kernel is larger): that refusal lands below, and the
+    // callers fall back to their JavaScript kernels.
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
     return { memory, ...(instance.exports as unknown as E) };
   } catch (error) {
