@@ -31,13 +31,20 @@ const MASK: i32 = DIGITS - 1;
 const PASSES: i32 = 4; // 10, 10, 10 and 2 bits
 const BIG: i32 = 16384; // pairs from which sortPairs splits by the top bits first
 // sortPairs splits by bits 19-29 of the key images (2048 buckets), so that a bucket and its
-// second buffer stay in a 512 kB cache, then sorts each by bits 0-9 and 10-18.
+// second buffer stay in a 512 kB cache, then sorts each by bits 0-9 and 10-18. The split runs
+// four streams (the quarters of the pairs, each with its own counters) interleaved: one stream's
+// counter increments then never wait on each other's, which halves the time of the scatter.
 const TOPS: i32 = 2048;
 const TOP_SHIFT: i32 = 19;
-// The counters (sortUnit: 4 x 1024; sortPairs: 2 x 2048 + 1024 + 512), then the histogram of
-// the background keys' top digits run() takes.
-const COUNTS_BYTES: i32 = (2 * TOPS + DIGITS + DIGITS / 2 + TOPS) * 4;
-const HIST: usize = (2 * TOPS + DIGITS + DIGITS / 2) * 4;
+const STREAMS: i32 = 4;
+// The counters (sortUnit: 4 x 1024 at 0; sortPairs: 4 x 2048 bucket ends, 2049 bucket starts,
+// 1024 + 512 in-bucket), then four histograms of the keys' top digits (one per stream; run()
+// takes those of the background keys while gathering them).
+const STARTS: usize = STREAMS * TOPS * 4;
+const LO: usize = STARTS + (TOPS + 4) * 4;
+const MID: usize = LO + DIGITS * 4;
+const HIST: usize = MID + (DIGITS / 2) * 4;
+const COUNTS_BYTES: i32 = <i32>HIST + STREAMS * TOPS * 4;
 const LANES: v128 = i32x4(0, 1, 2, 3);
 
 let invalid: i32 = 0;
@@ -165,6 +172,7 @@ export function run(
   for (let b = 0; b < nb; b++) {
     const pa = plane + ((<usize>(b * pstride)) << 2);
     const la = labels + ((<usize>(b * lstride)) << 2);
+    const row = i32x4.splat(b * hw);
     for (let i = 0; i < hw; i += 4) {
       const lane = i32x4.add(LANES, i32x4.splat(i));
       const y = v128.load(la + ((<usize>i) << 2));
@@ -176,8 +184,9 @@ export function run(
       // Above 1 (within the slack) the key is 2 - p, and the payload's top bit says so.
       const over = f32x4.gt(p, f32x4.splat(1));
       const k = v128.bitselect(f32x4.sub(f32x4.splat(2), p), f32x4.add(p, zero4), over);
-      max4 = f32x4.max(max4, v128.bitselect(k, f32x4.splat(-1), fg));
-      const v = v128.or(i32x4.add(lane, i32x4.splat(b * hw)), v128.and(over, sign4));
+      // pmax (one instruction; no NaN here: those are checked) rather than max.
+      max4 = f32x4.pmax(max4, v128.bitselect(k, f32x4.splat(-1), fg));
+      const v = v128.or(i32x4.add(lane, row), v128.and(over, sign4));
       at = put4(at, i32x4.shuffle(k, v, 0, 4, 1, 5), i32x4.shuffle(k, v, 2, 6, 3, 7), m);
     }
   }
@@ -191,13 +200,19 @@ export function run(
   if (<f64>t < x) t = reinterpret<f32>(reinterpret<i32>(t) + 1);
   const bound = f32x4.splat(total == 0 ? 0 : t);
   // Pass 2: the background pairs that pass cut 1, keyed by |p| (payload top bit: p < 0).
-  memory.fill(hist, 0, TOPS * 4);
+  memory.fill(hist, 0, STREAMS * TOPS * 4);
   at = pairs + ((<usize>total) << 3);
   const first = at;
   let min4 = f32x4.splat(2);
+  // The pixels are cut in four quarters, one histogram each (the sort's four streams).
+  const quarter = max((nb * hw + 3) >> 2, 1);
+  let next = quarter;
+  let h = hist;
   for (let b = 0; b < nb; b++) {
     const pa = plane + ((<usize>(b * pstride)) << 2);
     const la = labels + ((<usize>(b * lstride)) << 2);
+    const q0 = b * hw;
+    const row = i32x4.splat(q0);
     for (let i = 0; i < hw; i += 4) {
       const lane = i32x4.add(LANES, i32x4.splat(i));
       const y = v128.load(la + ((<usize>i) << 2));
@@ -207,13 +222,14 @@ export function run(
       const keep = v128.and(v128.andnot(f32x4.ge(k, bound), other), i32x4.lt_s(lane, hw4));
       const m = i32x4.bitmask(keep);
       if (m == 0) continue;
-      min4 = f32x4.min(min4, v128.bitselect(k, f32x4.splat(2), keep));
+      min4 = f32x4.pmin(min4, v128.bitselect(k, f32x4.splat(2), keep));
+      for (; q0 + i >= next; next += quarter) h += TOPS * 4;
       const d = v128.and(i32x4.shr_u(k, TOP_SHIFT), i32x4.splat(TOPS - 1));
-      count(hist, i32x4.extract_lane(d, 0), m & 1);
-      count(hist, i32x4.extract_lane(d, 1), (m >> 1) & 1);
-      count(hist, i32x4.extract_lane(d, 2), (m >> 2) & 1);
-      count(hist, i32x4.extract_lane(d, 3), m >> 3);
-      const v = v128.or(i32x4.add(lane, i32x4.splat(b * hw)), v128.and(f32x4.lt(p, zero4), sign4));
+      count(h, i32x4.extract_lane(d, 0), m & 1);
+      count(h, i32x4.extract_lane(d, 1), (m >> 1) & 1);
+      count(h, i32x4.extract_lane(d, 2), (m >> 2) & 1);
+      count(h, i32x4.extract_lane(d, 3), m >> 3);
+      const v = v128.or(i32x4.add(lane, row), v128.and(f32x4.lt(p, zero4), sign4));
       at = put4(at, i32x4.shuffle(k, v, 0, 4, 1, 5), i32x4.shuffle(k, v, 2, 6, 3, 7), m);
     }
   }
@@ -308,8 +324,9 @@ function classLoss(
   }
   const cutLoss = cut * dLast;
   if (kept == 0) return cutLoss;
-  const fk = sortPairs(keys, spare, 0, nf, false, counts, 0);
+  // The background first: the foreground's sort counts over the histograms it takes.
   const bk = sortPairs(keys, spare, total, kept, true, counts, hist);
+  const fk = sortPairs(keys, spare, 0, nf, false, counts, 0);
   return cutLoss + merge(fk, nf, bk + ((<usize>total) << 3), total, kept, scale, sink);
 }
 
@@ -408,11 +425,12 @@ function absentLoss(keys: usize, valid: i32, scale: f64, sink: usize): f64 {
 
 /**
  * Sorts the pairs [start, start + n) at `pairs` stably by key (see sortUnit); returns the
- * address (pairs or pairs2) of the sorted pairs. Large segments are first split by their top
- * 10 bits (one pass over memory), then each bucket, small enough to stay in cache, is sorted
- * by the low 20 bits in two passes: fewer passes over memory than three LSD passes. Both give
- * the one stable order. `hist` (0: none) holds the counts of the keys' bits 20-29, taken while
- * gathering background keys (all in [0, 2), sorted descending): the first count is skipped.
+ * address (pairs or pairs2) of the sorted pairs. Large segments are first split by bits 19-29
+ * of their key images (one pass over memory), then each bucket, small enough to stay in cache,
+ * is sorted by the low 19 bits in two passes: fewer passes over memory than three LSD passes.
+ * Both give the one stable order. `hist` (0: none) holds the four streams' counts of the keys'
+ * bits 19-29, taken while gathering background keys (all in [0, 2), sorted descending): the
+ * first count is skipped.
  */
 function sortPairs(
   pairs: usize,
@@ -425,14 +443,16 @@ function sortPairs(
 ): usize {
   if (n < BIG) return sortUnit(pairs, pairs2, start, n, descending, counts);
   const flip: i32 = descending ? -1 : 0;
-  const tops = counts; // bucket ends, while scattering
-  const starts = counts + TOPS * 4;
-  const lo = counts + 2 * TOPS * 4;
-  const mid = lo + DIGITS * 4;
+  const starts = counts + STARTS;
+  const lo = counts + LO;
+  const mid = counts + MID;
   const s = (<usize>start) << 3;
   const end = s + ((<usize>n) << 3);
   if (hist == 0) {
-    memory.fill(tops, 0, TOPS * 4);
+    // Four quarters by position, counted by the digits of the keys' bits.
+    hist = counts + HIST;
+    memory.fill(hist, 0, STREAMS * TOPS * 4);
+    const quarter = (<usize>((n + 3) >> 2)) << 3;
     let all: i32 = -1;
     let any: i32 = 0;
     for (let at = s; at < end; at += 8) {
@@ -440,34 +460,58 @@ function sortPairs(
       const t = u ^ ((u >> 31) | SIGN) ^ flip;
       all &= t;
       any |= t;
-      add(tops + ((<usize>((t >>> TOP_SHIFT) & (TOPS - 1))) << 2));
+      add(hist + (((at - s) / quarter) * <usize>TOPS << 2) + ((<usize>((u >>> TOP_SHIFT) & (TOPS - 1))) << 2));
     }
     // Keys whose top two bits differ (a negative key): the general LSD sort.
     if ((all ^ any) >>> 30 != 0) return sortUnit(pairs, pairs2, start, n, descending, counts);
   }
+  // Bucket starts in image order (descending: the bits' digits reversed), each bucket's part of
+  // stream k after those of streams 0 to k - 1; and where each stream starts.
   let sum = start;
+  let p0: i32 = 0;
+  let p1: i32 = 0;
+  let p2: i32 = 0;
+  let p3: i32 = 0;
   for (let d = 0; d < TOPS; d++) {
-    const at = (<usize>d) << 2;
-    // A key's digit in `hist` is of its bits, here of its image (bits inverted, descending).
-    const c = hist == 0 ? load<i32>(tops + at) : load<i32>(hist + ((<usize>(TOPS - 1 - d)) << 2));
-    store<i32>(tops + at, sum);
-    store<i32>(starts + at, sum);
-    sum += c;
+    const raw = (<usize>(descending ? TOPS - 1 - d : d)) << 2;
+    store<i32>(starts + ((<usize>d) << 2), sum);
+    for (let k: usize = 0; k < <usize>STREAMS; k++) {
+      const c = load<i32>(hist + k * TOPS * 4 + raw);
+      store<i32>(counts + k * TOPS * 4 + ((<usize>d) << 2), sum);
+      sum += c;
+    }
   }
-  for (let at = s; at < end; at += 8) {
-    const w = load<i64>(pairs + at);
-    const u = <i32>w;
-    const t = u ^ ((u >> 31) | SIGN) ^ flip;
-    const slot = tops + ((<usize>((t >>> TOP_SHIFT) & (TOPS - 1))) << 2);
-    const j = load<i32>(slot);
-    store<i32>(slot, j + 1);
-    store<i64>(pairs2 + ((<usize>j) << 3), (w & 0xffffffff00000000) | <i64>(<u32>t));
+  store<i32>(starts + (<usize>TOPS << 2), sum);
+  for (let d: usize = 0; d < <usize>TOPS * 4; d += 4) {
+    p1 += load<i32>(hist + d);
+    p2 += load<i32>(hist + d) + load<i32>(hist + TOPS * 4 + d);
+    p3 += load<i32>(hist + d) + load<i32>(hist + TOPS * 4 + d) + load<i32>(hist + TOPS * 8 + d);
   }
-  // Each bucket [starts[d], tops[d]) of images in pairs2: sorted by the low 19 bits, keys
-  // mapped back, ending in pairs2.
+  let a0 = s;
+  let a1 = s + ((<usize>p1) << 3);
+  let a2 = s + ((<usize>p2) << 3);
+  let a3 = s + ((<usize>p3) << 3);
+  const e0 = a1;
+  const e1 = a2;
+  const e2 = a3;
+  const t1 = counts + TOPS * 4;
+  const t2 = counts + TOPS * 8;
+  const t3 = counts + TOPS * 12;
+  for (; a0 < e0 && a1 < e1 && a2 < e2 && a3 < end; a0 += 8, a1 += 8, a2 += 8, a3 += 8) {
+    split(pairs + a0, pairs2, counts, flip);
+    split(pairs + a1, pairs2, t1, flip);
+    split(pairs + a2, pairs2, t2, flip);
+    split(pairs + a3, pairs2, t3, flip);
+  }
+  for (; a0 < e0; a0 += 8) split(pairs + a0, pairs2, counts, flip);
+  for (; a1 < e1; a1 += 8) split(pairs + a1, pairs2, t1, flip);
+  for (; a2 < e2; a2 += 8) split(pairs + a2, pairs2, t2, flip);
+  for (; a3 < end; a3 += 8) split(pairs + a3, pairs2, t3, flip);
+  // Each bucket [starts[d], starts[d + 1]) of images in pairs2: sorted by the low 19 bits,
+  // keys mapped back, ending in pairs2.
   for (let d = 0; d < TOPS; d++) {
     const b0 = load<i32>(starts + ((<usize>d) << 2));
-    const b1 = load<i32>(tops + ((<usize>d) << 2));
+    const b1 = load<i32>(starts + ((<usize>d) << 2) + 4);
     const m = b1 - b0;
     if (m == 0) continue;
     const x0 = (<usize>b0) << 3;
@@ -511,6 +555,19 @@ function sortPairs(
     }
   }
   return pairs2;
+}
+
+/** Moves the pair at `from` to its bucket in pairs2 (a stream's counters `tops`), as its image. */
+// @ts-ignore: decorator
+@inline
+function split(from: usize, pairs2: usize, tops: usize, flip: i32): void {
+  const w = load<i64>(from);
+  const u = <i32>w;
+  const t = u ^ ((u >> 31) | SIGN) ^ flip;
+  const slot = tops + ((<usize>((t >>> TOP_SHIFT) & (TOPS - 1))) << 2);
+  const j = load<i32>(slot);
+  store<i32>(slot, j + 1);
+  store<i64>(pairs2 + ((<usize>j) << 3), (w & 0xffffffff00000000) | <i64>(<u32>t));
 }
 
 /**

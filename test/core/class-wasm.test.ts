@@ -187,9 +187,13 @@ describe("lovaszSoftmax kernels 'js' and 'wasm'", () => {
   });
 
   it('return the same bits on large uniform and confident inputs (2-pass sorts, chunks)', () => {
-    for (const confident of [false, true]) {
-      const size = [2, 6, 200, 190];
-      const { probas, labels } = bigCase(size, confident ? 3 : 4, confident);
+    // Two classes: 16384+ foreground pairs per class too, both sorts split first.
+    for (const [confident, size] of [
+      [false, [2, 6, 200, 190]],
+      [true, [2, 6, 200, 190]],
+      [true, [2, 2, 200, 190]],
+    ] as const) {
+      const { probas, labels } = bigCase([...size], confident ? 3 : 4, confident);
       const [B, C, H, W] = size;
       softmaxBoth(probas, labels, [B, H, W, C]);
       softmaxBoth(probas, labels, [B, H, W, C], { perImage: true, classes: 'all' });
