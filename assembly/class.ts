@@ -339,15 +339,18 @@ function put(sink: usize, v: i32, value: f64): void {
 /**
  * mergeLossDense of class-loss.ts: the sorted foreground pairs [0, nf) at fk (increasing key,
  * decreasing error) and the nb background pairs at bk (decreasing key and error) merged by
- * exact error, ties by pixel. The background pixels before each foreground one are found
- * first, then emitted two at a time (the divisions of two pixels in one vector instruction;
- * the loss still adds their terms one by one, in order).
+ * exact error, ties by pixel. The run of background pixels before each foreground one is found
+ * first (four keys at a time while they are clearly above its error), then emitted four at a
+ * time: their divisions, products and gradients in vectors, their loss terms still added one by
+ * one, in order.
  */
 function merge(fk: usize, nf: i32, bk: usize, total: i32, nb: i32, scale: f64, sink: usize): f64 {
   let loss: f64 = 0;
   let j = 0; // background pixels emitted so far
   const sc = f64x2.splat(scale);
   const one = f64x2.splat(1);
+  const sign4 = i32x4.splat(SIGN);
+  const pixel4 = i32x4.splat(PIXEL);
   for (let i = 0; i <= nf; i++) {
     const last = i == nf;
     const kf: f64 = last ? 0 : <f64>load<f32>(fk + ((<usize>i) << 3));
@@ -355,9 +358,16 @@ function merge(fk: usize, nf: i32, bk: usize, total: i32, nb: i32, scale: f64, s
     const high = kf >= 0.5;
     const t = high ? 1 - kf : kf;
     // The background pixels whose error exceeds e_fg = 1 - kf, or ties it at a lower pixel.
+    // A key at or above `clear` (two float32 steps above 1 - kf) certainly does.
     let e = j;
     if (last) e = nb;
     else {
+      const clear = f32x4.splat(reinterpret<f32>(reinterpret<i32>(<f32>(1 - kf)) + 2));
+      for (; e + 4 <= nb; e += 4) {
+        const at = bk + ((<usize>e) << 3);
+        const k = i32x4.shuffle(v128.load(at), v128.load(at, 16), 0, 2, 4, 6);
+        if (!i32x4.all_true(f32x4.ge(k, clear))) break;
+      }
       for (; e < nb; e++) {
         const at = (<usize>e) << 3;
         const kb = <f64>load<f32>(bk + at);
@@ -366,25 +376,47 @@ function merge(fk: usize, nf: i32, bk: usize, total: i32, nb: i32, scale: f64, s
       }
     }
     const a = f64x2.splat(<f64>(total - i));
-    for (; j + 2 <= e; j += 2) {
-      const w = v128.load(bk + ((<usize>j) << 3));
-      const kb = f64x2.promote_low_f32x4(i32x4.shuffle(w, w, 0, 2, 0, 2));
-      const u = f64x2.add(f64x2.splat(<f64>(total + j)), f64x2(0, 1));
-      const d = f64x2.div(a, f64x2.mul(u, f64x2.add(u, one)));
-      const x = f64x2.mul(kb, d);
-      loss += f64x2.extract_lane(x, 0);
-      loss += f64x2.extract_lane(x, 1);
-      const g = f64x2.mul(sc, d);
-      putBg(sink, i32x4.extract_lane(w, 1), f64x2.extract_lane(kb, 0), f64x2.extract_lane(g, 0));
-      putBg(sink, i32x4.extract_lane(w, 3), f64x2.extract_lane(kb, 1), f64x2.extract_lane(g, 1));
+    for (; j + 4 <= e; j += 4) {
+      const at = bk + ((<usize>j) << 3);
+      const w0 = v128.load(at);
+      const w1 = v128.load(at, 16);
+      const k = i32x4.shuffle(w0, w1, 0, 2, 4, 6);
+      const v = i32x4.shuffle(w0, w1, 1, 3, 5, 7);
+      const k01 = f64x2.promote_low_f32x4(k);
+      const k23 = f64x2.promote_low_f32x4(i32x4.shuffle(k, k, 2, 3, 0, 1));
+      const u01 = f64x2.add(f64x2.splat(<f64>(total + j)), f64x2(0, 1));
+      const u23 = f64x2.add(u01, f64x2.splat(2));
+      const d01 = f64x2.div(a, f64x2.mul(u01, f64x2.add(u01, one)));
+      const d23 = f64x2.div(a, f64x2.mul(u23, f64x2.add(u23, one)));
+      const x01 = f64x2.mul(k01, d01);
+      const x23 = f64x2.mul(k23, d23);
+      loss += f64x2.extract_lane(x01, 0);
+      loss += f64x2.extract_lane(x01, 1);
+      loss += f64x2.extract_lane(x23, 0);
+      loss += f64x2.extract_lane(x23, 1);
+      // scale d as float32, negated where p < 0 (the payload's top bit), 0 where p = 0.
+      let g = i32x4.shuffle(
+        f32x4.demote_f64x2_zero(f64x2.mul(sc, d01)),
+        f32x4.demote_f64x2_zero(f64x2.mul(sc, d23)),
+        0,
+        1,
+        4,
+        5,
+      );
+      g = v128.andnot(v128.xor(g, v128.and(v, sign4)), f32x4.eq(k, f32x4.splat(0)));
+      const q = i32x4.shl(v128.and(v, pixel4), 2);
+      store<i32>(sink + <usize>i32x4.extract_lane(q, 0), i32x4.extract_lane(g, 0));
+      store<i32>(sink + <usize>i32x4.extract_lane(q, 1), i32x4.extract_lane(g, 1));
+      store<i32>(sink + <usize>i32x4.extract_lane(q, 2), i32x4.extract_lane(g, 2));
+      store<i32>(sink + <usize>i32x4.extract_lane(q, 3), i32x4.extract_lane(g, 3));
     }
-    if (j < e) {
+    for (; j < e; j++) {
       const kb = <f64>load<f32>(bk + ((<usize>j) << 3));
       const union = <f64>(total + j);
       const d = f64x2.extract_lane(a, 0) / (union * (union + 1));
       loss += kb * d;
-      putBg(sink, load<i32>(bk + 4 + ((<usize>j) << 3)), kb, scale * d);
-      j++;
+      const v = load<i32>(bk + 4 + ((<usize>j) << 3));
+      put(sink, v, kb == 0 ? 0 : v < 0 ? -scale * d : scale * d);
     }
     if (last) break;
     const v = load<i32>(fk + 4 + ((<usize>i) << 3));
@@ -393,13 +425,6 @@ function merge(fk: usize, nf: i32, bk: usize, total: i32, nb: i32, scale: f64, s
     put(sink, v, kf == 1 ? 0 : v < 0 ? scale * d : -scale * d);
   }
   return loss;
-}
-
-/** A background pixel's gradient: scale d, negated where p < 0, 0 where p = 0. */
-// @ts-ignore: decorator
-@inline
-function putBg(sink: usize, v: i32, kb: f64, g: f64): void {
-  put(sink, v, kb == 0 ? 0 : v < 0 ? -g : g);
 }
 
 /**
@@ -455,12 +480,16 @@ function sortPairs(
     const quarter = (<usize>((n + 3) >> 2)) << 3;
     let all: i32 = -1;
     let any: i32 = 0;
-    for (let at = s; at < end; at += 8) {
-      const u = load<i32>(pairs + at);
-      const t = u ^ ((u >> 31) | SIGN) ^ flip;
-      all &= t;
-      any |= t;
-      add(hist + (((at - s) / quarter) * <usize>TOPS << 2) + ((<usize>((u >>> TOP_SHIFT) & (TOPS - 1))) << 2));
+    let h = hist;
+    for (let q = s; q < end; q += quarter, h += TOPS * 4) {
+      const stop = min(q + quarter, end);
+      for (let at = q; at < stop; at += 8) {
+        const u = load<i32>(pairs + at);
+        const t = u ^ ((u >> 31) | SIGN) ^ flip;
+        all &= t;
+        any |= t;
+        add(h + ((<usize>((u >>> TOP_SHIFT) & (TOPS - 1))) << 2));
+      }
     }
     // Keys whose top two bits differ (a negative key): the general LSD sort.
     if ((all ^ any) >>> 30 != 0) return sortUnit(pairs, pairs2, start, n, descending, counts);
