@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LossResult } from '../core/loss-result.js';
 import type { ClassSelection } from '../core/options/common-options.js';
 import { customOp } from './custom-op.js';
+import { readValues } from './read-values.js';
 import { softmaxItemClasses } from './tensor-path/plans.js';
 
 /**
@@ -19,7 +20,8 @@ export interface ItemLayout {
  * Wraps a core loss as a differentiable op: a scalar, or with `items` (reduction 'none') a
  * tensor of per-item losses.
  *
- * The forward pass reads the input once and lets the core compute the loss and its gradient
+ * The forward pass reads the input once (a view of the heap on the wasm backend, see
+ * {@link readValues}) and lets the core compute the loss and its gradient
  * in one pass; the backward pass makes the gradient a tensor and scales it by dy (spread over
  * the items with reduction 'none'). Nothing is differentiated through tf.gather or tf.topk
  * (their gradients are quadratic or missing on some backends), so this works with only
@@ -28,9 +30,8 @@ export interface ItemLayout {
  * The gradient stays a typed array until the backward pass asks for it, not a tensor saved
  * with customGrad's `save`: the engine clones what is saved, and the backward pass would have
  * to clone it again to hand out a tensor the engine does not dispose. On the wasm backend each
- * clone is a copy of the whole gradient in its heap (and tf.tensor one more), on top of
- * dataSync's copy of the input out of it; a forward pass with no tape recording (a validation
- * loss) now makes no gradient tensor at all.
+ * clone is a copy of the whole gradient in its heap, beside tf.tensor's one copy into it; a
+ * forward pass with no tape recording (a validation loss) makes no gradient tensor at all.
  */
 export function lossOp(
   x: tf.Tensor,
@@ -38,7 +39,8 @@ export function lossOp(
   items?: ItemLayout,
 ): tf.Tensor {
   const op = customOp((input: tf.Tensor) => {
-    const result = compute(input.dataSync() as ArrayLike<number>);
+    // The core runs before any tfjs call, so a view of the wasm heap stays valid throughout.
+    const result = compute(readValues(input));
     // One tensor per backward call (tf.tensor copies on wasm, shares the array on cpu; no
     // kernel writes into its inputs, so sharing is safe).
     const gradient = () => tf.tensor(result.grad, input.shape, 'float32');
