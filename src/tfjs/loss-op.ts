@@ -20,8 +20,8 @@ export interface ItemLayout {
  * Wraps a core loss as a differentiable op: a scalar, or with `items` (reduction 'none') a
  * tensor of per-item losses.
  *
- * The forward pass reads the input once (a view of the heap on the wasm backend, see
- * {@link readValues}) and lets the core compute the loss and its gradient
+ * The forward pass reads the input and the labels (or targets) once (views of the heap on the
+ * wasm backend, see {@link readValues}) and lets the core compute the loss and its gradient
  * in one pass; the backward pass makes the gradient a tensor and scales it by dy (spread over
  * the items with reduction 'none'). Nothing is differentiated through tf.gather or tf.topk
  * (their gradients are quadratic or missing on some backends), so this works with only
@@ -35,12 +35,15 @@ export interface ItemLayout {
  */
 export function lossOp(
   x: tf.Tensor,
-  compute: (values: ArrayLike<number>) => LossResult,
+  labels: tf.Tensor,
+  compute: (values: ArrayLike<number>, labels: ArrayLike<number>) => LossResult,
   items?: ItemLayout,
 ): tf.Tensor {
   const op = customOp((input: tf.Tensor) => {
-    // The core runs before any tfjs call, so a view of the wasm heap stays valid throughout.
-    const result = compute(readValues(input));
+    // Both are read here, just before the core, which makes no tfjs call: views of the wasm
+    // heap stay valid throughout.
+    const [values, y] = readValues([input, labels]);
+    const result = compute(values, y);
     // One tensor per backward call (tf.tensor copies on wasm, shares the array on cpu; no
     // kernel writes into its inputs, so sharing is safe).
     const gradient = () => tf.tensor(result.grad, input.shape, 'float32');

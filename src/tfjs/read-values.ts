@@ -12,26 +12,36 @@ interface HeapBackend {
 }
 
 /**
- * The values of a float32 or int32 tensor for one synchronous read by the core, never
- * written to: on the wasm backend a view of the tensor's memory in the backend's heap,
- * elsewhere (or when the view cannot be had) `dataSync()`.
+ * The values of float32 or int32 tensors for one synchronous read by the core, never written
+ * to, in the order given: on the wasm backend views of the tensors' memory in the backend's
+ * heap, elsewhere (or when a view cannot be had) `dataSync()`.
  *
- * On wasm, `dataSync()` copies the tensor out of the heap into a new array (at 8x128x128x21,
+ * On wasm, `dataSync()` copies a tensor out of the heap into a new array (at 8x128x128x21,
  * 11 MB: about 2 ms with the page faults of the new array, and a garbage collection more
  * every few calls) for a core that copies it again, in chunks, into its own WebAssembly
- * memory. The view is safe under two conditions, both kept by the callers: it is read before
+ * memory. A view is safe under two conditions, both kept by the callers: it is read before
  * any tfjs call (a heap that grows for a new tensor detaches it) and nothing writes through
  * it (the core never writes into its inputs). The wasm backend writes every tensor into its
- * heap when the tensor is made (4.x keeps no values on the JavaScript side), so the view holds
+ * heap when the tensor is made (4.x keeps no values on the JavaScript side), so a view holds
  * exactly what dataSync would return. Anything unexpected (another backend, a backend without
  * the method, a view of the wrong type or length, a throw) falls back to `dataSync()`.
  *
+ * Reading a tensor held by another backend moves it into the heap first (as any wasm kernel
+ * does), which may grow the heap and detach the views taken before it: those are taken again
+ * once every tensor is in the heap, when no read moves anything.
+ *
  * @example
  * ```ts
- * const values = readValues(probas); // use before the next tfjs call
+ * const [p, y] = readValues([probas, labels]); // use both before the next tfjs call
  * ```
  */
-export function readValues(t: tf.Tensor): ArrayLike<number> {
+export function readValues(tensors: readonly tf.Tensor[]): ArrayLike<number>[] {
+  const values = tensors.map(read);
+  // A detached view has length 0; a second read moves nothing, so it cannot detach another.
+  return values.map((v, i) => (v.length === tensors[i].size ? v : read(tensors[i])));
+}
+
+function read(t: tf.Tensor): ArrayLike<number> {
   return heapView(t) ?? (t.dataSync() as ArrayLike<number>);
 }
 

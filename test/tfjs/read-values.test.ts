@@ -1,10 +1,10 @@
 /**
- * readValues: the values of a tensor for the core, a view of the wasm backend's heap where it
- * can be had and dataSync's array otherwise, always the tensor's exact values.
+ * readValues: the values of tensors for the core, views of the wasm backend's heap where they
+ * can be had and dataSync's arrays otherwise, always the tensors' exact values.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, expect, it } from 'vitest';
-import { readValues } from '../../src/tfjs/read-values.js';
+import { readValues as readAll } from '../../src/tfjs/read-values.js';
 import { describeEachBackend } from './backends.js';
 import { bits, rng } from './helpers.js';
 
@@ -25,6 +25,9 @@ function replaceHeapView(impl: unknown): void {
     else delete backend.typedArrayFromHeap;
   };
 }
+/** One tensor's values. */
+const readValues = (t: tf.Tensor) => readAll([t])[0];
+
 afterEach(() => {
   restore?.();
   restore = null;
@@ -99,6 +102,40 @@ describeEachBackend('readValues', (backend) => {
     const t = tf.tensor([true, false, true], [3], 'bool');
     expect(Array.from(readValues(t))).toEqual([1, 0, 1]);
     t.dispose();
+  });
+
+  it('reads several tensors in the order given', () => {
+    const v = floats(20, 6);
+    const labels = Int32Array.from({ length: 5 }, (_, i) => i % 3);
+    const x = tf.tensor(v, [5, 4]);
+    const y = tf.tensor(labels, [5], 'int32');
+    const [a, b] = readAll([x, y]);
+    expect(bits(a)).toEqual(bits(v));
+    expect(Array.from(b)).toEqual(Array.from(labels));
+    expect(readAll([])).toEqual([]);
+    tf.dispose([x, y]);
+  });
+
+  it('takes again a view that a later read detached (moving a tensor in can grow the heap)', () => {
+    const v = floats(16, 7);
+    const x = tf.tensor(v, [4, 4]);
+    const y = tf.tensor([1, 2, 3], [3], 'int32');
+    // A view of x over memory that the read of y then detaches, as a heap that grows does.
+    const memory = new ArrayBuffer(v.byteLength);
+    new Float32Array(memory).set(v);
+    const seen: unknown[] = [];
+    replaceHeapView((info: { dataId: object; dtype: string }) => {
+      seen.push(info.dataId);
+      if (seen.length === 1) return new Float32Array(memory);
+      if (seen.length === 2) structuredClone(memory, { transfer: [memory] });
+      return info.dtype === 'int32' ? Int32Array.from([1, 2, 3]) : Float32Array.from(v);
+    });
+    const [a, b] = readAll([x, y]);
+    expect(bits(a)).toEqual(bits(v));
+    expect(Array.from(b)).toEqual([1, 2, 3]);
+    // On wasm: x, y, then x again; elsewhere the views are never asked for.
+    expect(seen).toEqual(backend === 'wasm' ? [x.dataId, y.dataId, x.dataId] : []);
+    tf.dispose([x, y]);
   });
 
   it('reads a tensor made while the other backend was active', async () => {
