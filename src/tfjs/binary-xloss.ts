@@ -5,7 +5,7 @@ import type { BinaryXlossOptions } from '../core/options/xloss-options.js';
 import { lossOp, perPixelItems } from './loss-op.js';
 import { choosePath, type PathOption } from './path.js';
 import { rejectOut } from './reject-out.js';
-import { checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
+import { checkShapeIs, checkTensor } from './tensor-input.js';
 import { binaryXlossOnDevice } from './tensor-path/xloss.js';
 import { TFJS_BINARY_XLOSS_OPTIONS } from './tfjs-options.js';
 
@@ -54,9 +54,8 @@ export function binaryXloss(
   if (choosePath(fn, opts.path) === 'tensor' && logits.size > 0) {
     return binaryXlossOnDevice(logits, labels, resolved);
   }
-  const y = valuesOf(labels);
   const core = { ...resolved, out: null };
   const items =
     opts.reduction === 'none' ? perPixelItems(logits.shape, logits.shape, null) : undefined;
-  return lossOp(logits, (x) => binaryXlossResolved(fn, x, y, core), items);
+  return lossOp(logits, labels, (x, y) => binaryXlossResolved(fn, x, y, core), items);
 }

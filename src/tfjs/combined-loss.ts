@@ -1,7 +1,7 @@
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import { combinedLoss as coreCombined, type LossTerm } from '../core/combined-loss.js';
 import { lossOp } from './loss-op.js';
-import { checkTensor, valuesOf } from './tensor-input.js';
+import { checkTensor } from './tensor-input.js';
 
 /**
  * A weighted sum of losses of one input, as one differentiable tf.Scalar: sum_i w_i L_i(x),
@@ -26,7 +26,6 @@ export function combinedLoss(terms: readonly LossTerm[]): (x: Tensor, labels: Te
   return (x, labels) => {
     checkTensor('combinedLoss', 'x', x);
     checkTensor('combinedLoss', 'labels', labels);
-    const y = valuesOf(labels);
-    return lossOp(x, (values) => compute(values, y, x.shape)) as Scalar;
+    return lossOp(x, labels, (values, y) => compute(values, y, x.shape)) as Scalar;
   };
 }

@@ -20,7 +20,7 @@ import { checkOptionsFit, softmaxResolved } from '../core/softmax.js';
 import { lossOp } from './loss-op.js';
 import { choosePath, kernelNeedsCore, type PathOption, pathOption } from './path.js';
 import { rejectOut } from './reject-out.js';
-import { checkTensor, valuesOf } from './tensor-input.js';
+import { checkTensor } from './tensor-input.js';
 import { lovaszHingeOnDevice } from './tensor-path/hinge.js';
 import { lovaszSoftmaxOnDevice } from './tensor-path/softmax.js';
 
@@ -186,9 +186,10 @@ export function kerasLovaszSoftmax(
         labels.dispose();
       }
     }
-    const labels = labelsFromOneHot(fn, valuesOf(yTrue), C);
     const core = { ...resolved, kernel, out: null };
-    return lossOp(yPred, (x) => softmaxResolved(fn, 'yPred', x, labels, geo, core)) as Scalar;
+    return lossOp(yPred, yTrue, (x, t) =>
+      softmaxResolved(fn, 'yPred', x, labelsFromOneHot(fn, t, C), geo, core),
+    ) as Scalar;
   };
 }
 
@@ -233,9 +234,8 @@ export function kerasLovaszHinge(
     if (choosePath(fn, path, kernelNeedsCore(kernel)) === 'tensor' && yPred.size > 0) {
       return lovaszHingeOnDevice(yPred, yTrue, { ...resolved, geo }) as Scalar;
     }
-    const labels = valuesOf(yTrue);
     const core = { ...resolved, kernel, out: null };
-    return lossOp(yPred, (x) => hingeResolved(fn, x, labels, geo, core)) as Scalar;
+    return lossOp(yPred, yTrue, (x, y) => hingeResolved(fn, x, y, geo, core)) as Scalar;
   };
 }
 
@@ -268,8 +268,7 @@ export function kerasLovaszSigmoid(
     if (choosePath(fn, path, kernelNeedsCore(kernel)) === 'tensor' && yPred.size > 0) {
       return lovaszSoftmaxOnDevice(yPred, yTrue, { ...resolved, geo }) as Scalar;
     }
-    const labels = valuesOf(yTrue);
     const core = { ...resolved, kernel, out: null };
-    return lossOp(yPred, (x) => softmaxResolved(fn, 'yPred', x, labels, geo, core)) as Scalar;
+    return lossOp(yPred, yTrue, (x, y) => softmaxResolved(fn, 'yPred', x, y, geo, core)) as Scalar;
   };
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LossResult } from '../core/loss-result.js';
 import type { ClassSelection } from '../core/options/common-options.js';
 import { customOp } from './custom-op.js';
+import { readValues } from './read-values.js';
 import { softmaxItemClasses } from './tensor-path/plans.js';
 
 /**
@@ -19,20 +20,33 @@ export interface ItemLayout {
  * Wraps a core loss as a differentiable op: a scalar, or with `items` (reduction 'none') a
  * tensor of per-item losses.
  *
- * The forward pass reads the input once, lets the core compute the loss and its gradient in
- * one pass, and keeps the gradient; the backward pass only scales it by dy (spread over the
- * items with reduction 'none'). Nothing is differentiated through tf.gather or tf.topk (their
- * gradients are quadratic or missing on some backends), so this works with only
+ * The forward pass reads the input and the labels (or targets) once (views of the heap on the
+ * wasm backend, see {@link readValues}) and lets the core compute the loss and its gradient
+ * in one pass; the backward pass makes the gradient a tensor and scales it by dy (spread over
+ * the items with reduction 'none'). Nothing is differentiated through tf.gather or tf.topk
+ * (their gradients are quadratic or missing on some backends), so this works with only
  * @tensorflow/tfjs-core and a backend loaded.
+ *
+ * The gradient stays a typed array until the backward pass asks for it, not a tensor saved
+ * with customGrad's `save`: the engine clones what is saved, and the backward pass would have
+ * to clone it again to hand out a tensor the engine does not dispose. On the wasm backend each
+ * clone is a copy of the whole gradient in its heap, beside tf.tensor's one copy into it; a
+ * forward pass with no tape recording (a validation loss) makes no gradient tensor at all.
  */
 export function lossOp(
   x: tf.Tensor,
-  compute: (values: ArrayLike<number>) => LossResult,
+  labels: tf.Tensor,
+  compute: (values: ArrayLike<number>, labels: ArrayLike<number>) => LossResult,
   items?: ItemLayout,
 ): tf.Tensor {
   const op = customOp((input: tf.Tensor) => {
-    const result = compute(input.dataSync() as ArrayLike<number>);
-    const saved = [tf.tensor(result.grad, input.shape, 'float32')];
+    // Both are read here, just before the core, which makes no tfjs call: views of the wasm
+    // heap stay valid throughout.
+    const [values, y] = readValues([input, labels]);
+    const result = compute(values, y);
+    // One tensor per backward call (tf.tensor copies on wasm, shares the array on cpu; no
+    // kernel writes into its inputs, so sharing is safe).
+    const gradient = () => tf.tensor(result.grad, input.shape, 'float32');
     if (items && result.losses) {
       return {
         value: tf.tensor(
@@ -40,19 +54,17 @@ export function lossOp(
           items.shape(result),
           'float32',
         ),
-        saved,
-        backward: (dy, [grad]) => tf.mul(items.spread(dy, result), grad),
+        backward: (dy) => tf.mul(items.spread(dy, result), gradient()),
       };
     }
     return {
       value: tf.scalar(result.loss, 'float32'),
-      saved,
-      backward: (dy, [grad]) =>
+      backward: (dy) =>
         // dy = 1 (the gradient of the loss itself) needs no product: the cpu backend
         // broadcasts a scalar with a generic strided loop that took longer than the loss
         // (about 5 ms at 900K values, 150 ms at 18M). The input was read on the CPU already,
         // so reading dy is no new synchronisation.
-        dy.size === 1 && dy.dataSync()[0] === 1 ? tf.clone(grad) : tf.mul(dy, grad),
+        dy.size === 1 && dy.dataSync()[0] === 1 ? gradient() : tf.mul(dy, gradient()),
     };
   });
   return op(x);

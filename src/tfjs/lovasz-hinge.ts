@@ -6,7 +6,7 @@ import { lossOp, perImageItems } from './loss-op.js';
 import { choosePath, kernelNeedsCore, type PathOption } from './path.js';
 import { rejectOut } from './reject-out.js';
 import { pixelTensors } from './tensor-geometry.js';
-import { checkTensor, valuesOf } from './tensor-input.js';
+import { checkTensor } from './tensor-input.js';
 import { lovaszHingeOnDevice } from './tensor-path/hinge.js';
 import { TFJS_HINGE_OPTIONS } from './tfjs-options.js';
 
@@ -69,8 +69,7 @@ export function lovaszHinge(
   if (choosePath(fn, opts.path, kernelNeedsCore(kernel)) === 'tensor' && logits.size > 0) {
     return lovaszHingeOnDevice(logits, labels, { ...resolved, geo });
   }
-  const y = valuesOf(labels);
   const items = opts.reduction === 'none' ? perImageItems(logits.rank) : undefined;
   const core = { ...resolved, kernel, out: null };
-  return lossOp(logits, (x) => hingeResolved(fn, x, y, geo, core), items);
+  return lossOp(logits, labels, (x, y) => hingeResolved(fn, x, y, geo, core), items);
 }

@@ -7,7 +7,7 @@ import type { LovaszMultilabelOptions } from '../core/options/softmax-options.js
 import { lossOp, lovaszItems } from './loss-op.js';
 import { choosePath, kernelNeedsCore, type PathOption } from './path.js';
 import { rejectOut } from './reject-out.js';
-import { checkShapeIs, checkTensor, valuesOf } from './tensor-input.js';
+import { checkShapeIs, checkTensor } from './tensor-input.js';
 import { lovaszMultilabelOnDevice } from './tensor-path/multilabel.js';
 import { TFJS_MULTILABEL_OPTIONS } from './tfjs-options.js';
 
@@ -59,8 +59,7 @@ export function lovaszMultilabel(
   if (choosePath(fn, opts.path, kernelNeedsCore(kernel)) === 'tensor' && probas.size > 0) {
     return lovaszMultilabelOnDevice(probas, targets, { ...resolved, geo });
   }
-  const y = valuesOf(targets);
   const core = { ...resolved, kernel, out: null };
   const items = lovaszItems(probas, geo, opts);
-  return lossOp(probas, (x) => multilabelResolved(fn, x, y, geo, core), items);
+  return lossOp(probas, targets, (x, y) => multilabelResolved(fn, x, y, geo, core), items);
 }

@@ -6,7 +6,7 @@ import { lossOp, lovaszItems } from './loss-op.js';
 import { choosePath, kernelNeedsCore, type PathOption } from './path.js';
 import { rejectOut } from './reject-out.js';
 import { pixelTensors } from './tensor-geometry.js';
-import { checkTensor, valuesOf } from './tensor-input.js';
+import { checkTensor } from './tensor-input.js';
 import { lovaszSoftmaxOnDevice } from './tensor-path/softmax.js';
 import { TFJS_SIGMOID_OPTIONS } from './tfjs-options.js';
 
@@ -63,8 +63,7 @@ export function lovaszSigmoid(
   if (choosePath(fn, opts.path, kernelNeedsCore(kernel)) === 'tensor' && logits.size > 0) {
     return lovaszSoftmaxOnDevice(logits, labels, { ...resolved, geo });
   }
-  const y = valuesOf(labels);
   const core = { ...resolved, kernel, out: null };
   const items = lovaszItems(logits, geo, opts);
-  return lossOp(logits, (x) => softmaxResolved(fn, 'logits', x, y, geo, core), items);
+  return lossOp(logits, labels, (x, y) => softmaxResolved(fn, 'logits', x, y, geo, core), items);
 }

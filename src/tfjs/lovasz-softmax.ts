@@ -6,7 +6,7 @@ import { lossOp, lovaszItems } from './loss-op.js';
 import { choosePath, kernelNeedsCore, type PathOption } from './path.js';
 import { rejectOut } from './reject-out.js';
 import { predictionTensors } from './tensor-geometry.js';
-import { checkTensor, valuesOf } from './tensor-input.js';
+import { checkTensor } from './tensor-input.js';
 import { lovaszSoftmaxOnDevice } from './tensor-path/softmax.js';
 import { TFJS_SOFTMAX_OPTIONS } from './tfjs-options.js';
 
@@ -76,8 +76,7 @@ export function lovaszSoftmax(
   if (choosePath(fn, opts.path, kernelNeedsCore(kernel)) === 'tensor' && probas.size > 0) {
     return lovaszSoftmaxOnDevice(probas, labels, { ...resolved, geo });
   }
-  const y = valuesOf(labels);
   const items = lovaszItems(probas, geo, opts);
   const core = { ...resolved, kernel, out: null };
-  return lossOp(probas, (x) => softmaxResolved(fn, 'probas', x, y, geo, core), items);
+  return lossOp(probas, labels, (x, y) => softmaxResolved(fn, 'probas', x, y, geo, core), items);
 }

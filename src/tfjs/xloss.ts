@@ -7,7 +7,7 @@ import { lossOp, perPixelItems } from './loss-op.js';
 import { choosePath, type PathOption } from './path.js';
 import { rejectOut } from './reject-out.js';
 import { channelTensors } from './tensor-geometry.js';
-import { checkTensor, valuesOf } from './tensor-input.js';
+import { checkTensor } from './tensor-input.js';
 import { xlossOnDevice } from './tensor-path/xloss.js';
 import { TFJS_XLOSS_OPTIONS } from './tfjs-options.js';
 
@@ -55,7 +55,6 @@ export function xloss(
   if (choosePath(fn, opts.path) === 'tensor' && logits.size > 0) {
     return xlossOnDevice(logits, labels, { ...resolved, geo });
   }
-  const y = valuesOf(labels);
   const core = { ...resolved, out: null };
   const items =
     opts.reduction === 'none'
@@ -65,5 +64,5 @@ export function xloss(
           geo.nchw ? 1 : logits.rank - 1,
         )
       : undefined;
-  return lossOp(logits, (x) => xlossResolved(fn, x, y, geo, core), items);
+  return lossOp(logits, labels, (x, y) => xlossResolved(fn, x, y, geo, core), items);
 }

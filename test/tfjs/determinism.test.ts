@@ -1,7 +1,7 @@
 /**
  * Determinism across backends: the losses compute on the CPU from the input's float32 values,
- * so cpu and wasm must give the same loss and gradient bits (the backend only multiplies the
- * saved gradient by dy = 1). Same-backend repeatability is part of the per-loss contract.
+ * so cpu and wasm must give the same loss and gradient bits (the backend only stores the
+ * core's gradient; with dy = 1 nothing multiplies it). Same-backend repeatability is part of the per-loss contract.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
