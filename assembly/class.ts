@@ -29,7 +29,7 @@ const PIXEL: i32 = 0x7fffffff;
 const DIGITS: i32 = 1024;
 const MASK: i32 = DIGITS - 1;
 const PASSES: i32 = 4; // 10, 10, 10 and 2 bits
-const BIG: i32 = 16384; // pairs from which sortPairs splits by the top bits first
+const BIG: i32 = 65536; // pairs from which sortPairs splits by the top bits first
 // sortPairs splits by bits 19-29 of the key images (2048 buckets), so that a bucket and its
 // second buffer stay in a 512 kB cache, then sorts each by bits 0-9 and 10-18. The split runs
 // four streams (the quarters of the pairs, each with its own counters) interleaved: one stream's
