@@ -57,5 +57,10 @@ export function binaryXloss(
   const core = { ...resolved, out: null };
   const items =
     opts.reduction === 'none' ? perPixelItems(logits.shape, logits.shape, null) : undefined;
-  return lossOp(logits, labels, (x, y) => binaryXlossResolved(fn, x, y, core), items);
+  return lossOp(
+    logits,
+    labels,
+    (x, y, out) => binaryXlossResolved(fn, x, y, { ...core, out }),
+    items,
+  );
 }

@@ -187,8 +187,8 @@ export function kerasLovaszSoftmax(
       }
     }
     const core = { ...resolved, kernel, out: null };
-    return lossOp(yPred, yTrue, (x, t) =>
-      softmaxResolved(fn, 'yPred', x, labelsFromOneHot(fn, t, C), geo, core),
+    return lossOp(yPred, yTrue, (x, t, out) =>
+      softmaxResolved(fn, 'yPred', x, labelsFromOneHot(fn, t, C), geo, { ...core, out }),
     ) as Scalar;
   };
 }
@@ -235,7 +235,9 @@ export function kerasLovaszHinge(
       return lovaszHingeOnDevice(yPred, yTrue, { ...resolved, geo }) as Scalar;
     }
     const core = { ...resolved, kernel, out: null };
-    return lossOp(yPred, yTrue, (x, y) => hingeResolved(fn, x, y, geo, core)) as Scalar;
+    return lossOp(yPred, yTrue, (x, y, out) =>
+      hingeResolved(fn, x, y, geo, { ...core, out }),
+    ) as Scalar;
   };
 }
 
@@ -269,6 +271,8 @@ export function kerasLovaszSigmoid(
       return lovaszSoftmaxOnDevice(yPred, yTrue, { ...resolved, geo }) as Scalar;
     }
     const core = { ...resolved, kernel, out: null };
-    return lossOp(yPred, yTrue, (x, y) => softmaxResolved(fn, 'yPred', x, y, geo, core)) as Scalar;
+    return lossOp(yPred, yTrue, (x, y, out) =>
+      softmaxResolved(fn, 'yPred', x, y, geo, { ...core, out }),
+    ) as Scalar;
   };
 }

@@ -36,17 +36,27 @@ export interface ItemLayout {
 export function lossOp(
   x: tf.Tensor,
   labels: tf.Tensor,
-  compute: (values: ArrayLike<number>, labels: ArrayLike<number>) => LossResult,
+  compute: (
+    values: ArrayLike<number>,
+    labels: ArrayLike<number>,
+    out: Float32Array | null,
+  ) => LossResult,
   items?: ItemLayout,
 ): tf.Tensor {
   const op = customOp((input: tf.Tensor) => {
     // Both are read here, just before the core, which makes no tfjs call: views of the wasm
     // heap stay valid throughout.
     const [values, y] = readValues([input, labels]);
-    const result = compute(values, y);
-    // One tensor per backward call (tf.tensor copies on wasm, shares the array on cpu; no
+    const result = compute(values, y, takeSpare(input.size));
+    let copied = false;
+    // One tensor for the backward pass (tf.tensor copies on wasm, shares the array on cpu; no
     // kernel writes into its inputs, so sharing is safe).
-    const gradient = () => tf.tensor(result.grad, input.shape, 'float32');
+    const gradient = () => {
+      if (copied) throw new Error('lossOp: the gradient of one forward pass was asked for twice');
+      const t = tf.tensor(result.grad, input.shape, 'float32');
+      copied = keepSpare(result.grad);
+      return t;
+    };
     if (items && result.losses) {
       return {
         value: tf.tensor(
@@ -68,6 +78,30 @@ export function lossOp(
     };
   });
   return op(x);
+}
+
+// On the wasm backend tf.tensor copies a gradient into the backend's heap, after which the
+// array is free: the next forward pass of the same size writes its gradient into it (the
+// core's `out`), where a new array would cost its page faults (about 3 ms at 11 MB here, a
+// fifth of the loss at 8x21x128x128). One array is kept, the last one copied.
+let spare: Float32Array | null = null;
+
+/** The spare gradient array if it has n values and the backend copies (wasm), else null. */
+function takeSpare(n: number): Float32Array | null {
+  if (spare === null || spare.length !== n || tf.getBackend() !== 'wasm') return null;
+  const a = spare;
+  spare = null;
+  return a;
+}
+
+/**
+ * Keeps `grad` (the core's own array, or the spare it was given) for the next forward pass
+ * once tf.tensor has copied it, which only the wasm backend does; says whether it was kept.
+ */
+function keepSpare(grad: Float32Array): boolean {
+  if (tf.getBackend() !== 'wasm' || grad.length === 0) return false;
+  spare = grad;
+  return true;
 }
 
 /** One loss per leading index (image): dy [n] spreads as [n, 1, ...] over an input of `rank`. */

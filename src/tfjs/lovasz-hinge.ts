@@ -71,5 +71,10 @@ export function lovaszHinge(
   }
   const items = opts.reduction === 'none' ? perImageItems(logits.rank) : undefined;
   const core = { ...resolved, kernel, out: null };
-  return lossOp(logits, labels, (x, y) => hingeResolved(fn, x, y, geo, core), items);
+  return lossOp(
+    logits,
+    labels,
+    (x, y, out) => hingeResolved(fn, x, y, geo, { ...core, out }),
+    items,
+  );
 }

@@ -61,5 +61,10 @@ export function lovaszMultilabel(
   }
   const core = { ...resolved, kernel, out: null };
   const items = lovaszItems(probas, geo, opts);
-  return lossOp(probas, targets, (x, y) => multilabelResolved(fn, x, y, geo, core), items);
+  return lossOp(
+    probas,
+    targets,
+    (x, y, out) => multilabelResolved(fn, x, y, geo, { ...core, out }),
+    items,
+  );
 }

@@ -65,5 +65,10 @@ export function lovaszSigmoid(
   }
   const core = { ...resolved, kernel, out: null };
   const items = lovaszItems(logits, geo, opts);
-  return lossOp(logits, labels, (x, y) => softmaxResolved(fn, 'logits', x, y, geo, core), items);
+  return lossOp(
+    logits,
+    labels,
+    (x, y, out) => softmaxResolved(fn, 'logits', x, y, geo, { ...core, out }),
+    items,
+  );
 }

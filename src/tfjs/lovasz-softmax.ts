@@ -78,5 +78,10 @@ export function lovaszSoftmax(
   }
   const items = lovaszItems(probas, geo, opts);
   const core = { ...resolved, kernel, out: null };
-  return lossOp(probas, labels, (x, y) => softmaxResolved(fn, 'probas', x, y, geo, core), items);
+  return lossOp(
+    probas,
+    labels,
+    (x, y, out) => softmaxResolved(fn, 'probas', x, y, geo, { ...core, out }),
+    items,
+  );
 }

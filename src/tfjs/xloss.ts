@@ -64,5 +64,10 @@ export function xloss(
           geo.nchw ? 1 : logits.rank - 1,
         )
       : undefined;
-  return lossOp(logits, labels, (x, y) => xlossResolved(fn, x, y, geo, core), items);
+  return lossOp(
+    logits,
+    labels,
+    (x, y, out) => xlossResolved(fn, x, y, geo, { ...core, out }),
+    items,
+  );
 }

@@ -51,6 +51,25 @@ describeEachBackend('lossOp', (backend) => {
       tf.dispose([x, y, result.value, result.grad]);
     });
 
+    it(`${spec.title}: steps in a row give each its own gradient, the earlier ones untouched`, () => {
+      // On wasm the next step writes into the array the previous gradient was copied from.
+      const second = spec.sample(4);
+      const a = tensorsOf(s);
+      const b = tensorsOf(second);
+      const step = (t: { x: tf.Tensor; y: tf.Tensor }) =>
+        tf.valueAndGrad((x: tf.Tensor) => spec.loss(x, t.y))(t.x);
+      const first = step(a);
+      const again = step(b);
+      const third = step(a);
+      const ea = spec.core(s.x, s.y, s.xShape);
+      const eb = spec.core(second.x, second.y, second.xShape);
+      expect(bits(first.grad.dataSync())).toEqual(bits(ea.grad));
+      expect(bits(again.grad.dataSync())).toEqual(bits(eb.grad));
+      expect(bits(third.grad.dataSync())).toEqual(bits(ea.grad));
+      tf.dispose([a.x, a.y, b.x, b.y]);
+      tf.dispose([first, again, third].flatMap((r) => [r.value, r.grad]));
+    });
+
     it(`${spec.title}: a call outside a tape makes no gradient tensor`, () => {
       const { x, y } = tensorsOf(s);
       const before = tf.memory().numTensors;
