@@ -56,6 +56,10 @@ export async function measure(name, fn, elements) {
     throws: true,
   });
   bench.add(name, fn);
+  // Start each row from a collected heap (node --expose-gc, as npm run bench starts it): the
+  // garbage of an earlier row (gradients of 72 MB at the largest size) is not collected, and
+  // charged, inside this one.
+  globalThis.gc?.();
   await bench.run();
   const result = /** @type {any} */ (bench.tasks[0].result);
   const l = result.latency;
