@@ -526,11 +526,19 @@ function sortPairs(
   const t1 = counts + TOPS * 4;
   const t2 = counts + TOPS * 8;
   const t3 = counts + TOPS * 12;
-  for (; a0 < e0 && a1 < e1 && a2 < e2 && a3 < end; a0 += 8, a1 += 8, a2 += 8, a3 += 8) {
+  for (; a0 + 8 < e0 && a1 + 8 < e1 && a2 + 8 < e2 && a3 + 8 < end; ) {
     split(pairs + a0, pairs2, counts, flip);
     split(pairs + a1, pairs2, t1, flip);
     split(pairs + a2, pairs2, t2, flip);
     split(pairs + a3, pairs2, t3, flip);
+    split(pairs + a0 + 8, pairs2, counts, flip);
+    split(pairs + a1 + 8, pairs2, t1, flip);
+    split(pairs + a2 + 8, pairs2, t2, flip);
+    split(pairs + a3 + 8, pairs2, t3, flip);
+    a0 += 16;
+    a1 += 16;
+    a2 += 16;
+    a3 += 16;
   }
   for (; a0 < e0; a0 += 8) split(pairs + a0, pairs2, counts, flip);
   for (; a1 < e1; a1 += 8) split(pairs + a1, pairs2, t1, flip);
