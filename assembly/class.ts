@@ -176,8 +176,9 @@ export function run(
     for (let i = 0; i < hw; i += 4) {
       const lane = i32x4.add(LANES, i32x4.splat(i));
       const y = v128.load(la + ((<usize>i) << 2));
-      // Void wins over foreground when the ignore label is the class's own.
-      const fg = v128.and(v128.andnot(i32x4.eq(y, cls4), i32x4.eq(y, ign4)), i32x4.lt_s(lane, hw4));
+      // (A class whose label is the ignore label has total 0: what this pass gathers for it
+      // is never read.)
+      const fg = v128.and(i32x4.eq(y, cls4), i32x4.lt_s(lane, hw4));
       const m = i32x4.bitmask(fg);
       if (m == 0) continue;
       const p = v128.load(pa + ((<usize>i) << 2));

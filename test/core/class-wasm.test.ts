@@ -203,6 +203,25 @@ describe("lovaszSoftmax kernels 'js' and 'wasm'", () => {
     }
   });
 
+  it('return the same bits when the ignore label is a class index (its pixels are void)', () => {
+    const rand = rng(23);
+    const [B, H, W, C] = [3, 9, 11, 4];
+    const probas = Float32Array.from({ length: B * H * W * C }, () => rand());
+    const labels = Int32Array.from({ length: B * H * W }, () => Math.floor(rand() * C));
+    const selections: LovaszSoftmaxOptions['classes'][] = ['all', 'present', [1, 2]];
+    for (const layout of ['NHWC', 'NCHW'] as const) {
+      const shape = layout === 'NHWC' ? [B, H, W, C] : [B, C, H, W];
+      for (const perImage of [false, true]) {
+        for (const classes of selections) {
+          softmaxBoth(probas, labels, shape, { layout, perImage, ignore: 2, classes });
+        }
+        // Class 2 has no foreground: its pixels are void, not its own.
+        const call = { layout, ignore: 2, reduction: 'none', kernel: 'wasm' } as const;
+        expect(lovaszSoftmax(probas, labels, shape, call).classes).toEqual([0, 1, 3]);
+      }
+    }
+  });
+
   it('sort 65536+ keys exactly: tied, and with a probability in the slack below 0', () => {
     // Such a key is negative: its image's top bits differ from those of keys in [0, 2).
     const rand = rng(17);
