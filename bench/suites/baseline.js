@@ -36,7 +36,8 @@ export async function run(ctx) {
         impl: `core before (${commit})`,
         case: ctx.softmaxCase(size, kind),
         size: dims(size),
-        backend: 'js',
+        // The earlier build's default kernel (WebAssembly or JavaScript, whichever it had).
+        backend: 'default',
         refs: [
           { id: `c/${dims(size)}`, label: 'C' },
           { id: `floor/${dims(size)}`, label: 'floor' },
