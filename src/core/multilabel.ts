@@ -110,12 +110,31 @@ export function multilabelResolved(
     counts: (b0, b1) => {
       const fg = new Float64Array(C);
       const valid = new Float64Array(C);
-      for (let px = b0 * HW; px < b1 * HW; px++) {
-        for (let c = 0; c < C; c++) {
-          const t = targets[offset(px, c)];
-          if (t === ign) continue;
-          valid[c]++;
-          fg[c] += t;
+      // Images [b0, b1) are one contiguous run of targets in either layout: read in memory
+      // order (channel c runs of HW values channels first, c = i mod C channels last).
+      const end = b1 * HW * C;
+      if (nchw) {
+        for (let at = b0 * HW * C; at < end; at += HW) {
+          const c = (at / HW) % C;
+          let n = 0;
+          let ones = 0;
+          for (let i = at; i < at + HW; i++) {
+            const t = targets[i];
+            if (t === ign) continue;
+            n++;
+            ones += t;
+          }
+          valid[c] += n;
+          fg[c] += ones;
+        }
+      } else {
+        for (let at = b0 * HW * C; at < end; at += C) {
+          for (let c = 0; c < C; c++) {
+            const t = targets[at + c];
+            if (t === ign) continue;
+            valid[c]++;
+            fg[c] += t;
+          }
         }
       }
       return { fg, valid };
