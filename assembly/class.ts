@@ -22,7 +22,7 @@
 //   planes   f32, the call's values (then gradient), one plane per channel or as the input
 //   labels   i32 labels of a group (per pixel, or in the layout of the planes)
 //   pairs    a group's (key, pixel) pairs, 8 bytes each: the foreground, then the background
-//   spare    as many pairs: the sort's second buffer
+//   spare    as many pairs: the sort's second buffer (where the split's buckets are filled)
 //   sink     f32 per pixel of a group, when its plane is not contiguous (channels first)
 
 const SIGN: i32 = 0x80000000;
@@ -140,11 +140,15 @@ export function transpose(src: usize, n: i32, m: i32, sstride: i32, dst: usize, 
  * gradient is written by pixel of the group before it goes to the plane (the plane itself when
  * the group's plane is contiguous: pstride = hw or nb = 1).
  *
- * Two passes read the plane: the first gathers the foreground pairs and their largest key,
- * which gives the bound of cut 1 (class-loss.ts, cutBackground) exactly: a background key kb
- * is kept iff kb >= 1 - kfMax, and 1 - kfMax rounded up to float32 decides that in float32; the
- * second gathers the background pairs that pass it, their smallest key (cut 2's bound) and the
- * histogram of their top digits (the sort's first count).
+ * Two passes read the plane. The first gathers the foreground pairs and their largest key, which
+ * gives the bound of cut 1 (class-loss.ts, cutBackground) exactly: a background key kb is kept
+ * iff kb >= 1 - kfMax, and 1 - kfMax rounded up to float32 decides that in float32. It also
+ * counts the top digits of every valid background key, per quarter of the pixels. From those
+ * counts, the background keys that can pass cut 1 are known; when they are many (BIG), the
+ * second pass writes each kept background pair straight into its bucket of the sort's split
+ * (no pair array to write and read back), and the bucket holding the bound, laid out for all
+ * its keys, is compacted. Otherwise it gathers the kept background pairs after the foreground's
+ * for the LSD sort. Either way it takes their smallest key (cut 2's bound).
  */
 export function run(
   plane: usize,
@@ -168,22 +172,38 @@ export function run(
   const zero4 = f32x4.splat(0);
   const sign4 = i32x4.splat(SIGN);
   const hw4 = i32x4.splat(hw);
-  // Pass 1: the foreground pairs, in pixel order, and the largest foreground key.
+  // Pass 1: the foreground pairs, in pixel order, and the largest foreground key; and the
+  // histograms of the background keys' top digits (every valid background pixel, before cut 1),
+  // one per quarter of the pixels (the sort's four streams).
+  memory.fill(hist, 0, STREAMS * TOPS * 4);
+  const quarter = max((nb * hw + 3) >> 2, 1);
+  let next = quarter;
+  let h = hist;
   let at = pairs;
   let max4 = f32x4.splat(-1);
   for (let b = 0; b < nb; b++) {
     const pa = plane + ((<usize>(b * pstride)) << 2);
     const la = labels + ((<usize>(b * lstride)) << 2);
-    const row = i32x4.splat(b * hw);
+    const q0 = b * hw;
+    const row = i32x4.splat(q0);
     for (let i = 0; i < hw; i += 4) {
       const lane = i32x4.add(LANES, i32x4.splat(i));
       const y = v128.load(la + ((<usize>i) << 2));
+      const p = v128.load(pa + ((<usize>i) << 2));
+      const inside = i32x4.lt_s(lane, hw4);
+      const other = v128.or(i32x4.eq(y, cls4), i32x4.eq(y, ign4));
+      const mb = i32x4.bitmask(v128.andnot(inside, other));
+      for (; q0 + i >= next; next += quarter) h += TOPS * 4;
+      const d = v128.and(i32x4.shr_u(f32x4.abs(p), TOP_SHIFT), i32x4.splat(TOPS - 1));
+      count(h, i32x4.extract_lane(d, 0), mb & 1);
+      count(h, i32x4.extract_lane(d, 1), (mb >> 1) & 1);
+      count(h, i32x4.extract_lane(d, 2), (mb >> 2) & 1);
+      count(h, i32x4.extract_lane(d, 3), mb >> 3);
       // (A class whose label is the ignore label has total 0: what this pass gathers for it
       // is never read.)
-      const fg = v128.and(i32x4.eq(y, cls4), i32x4.lt_s(lane, hw4));
+      const fg = v128.and(i32x4.eq(y, cls4), inside);
       const m = i32x4.bitmask(fg);
       if (m == 0) continue;
-      const p = v128.load(pa + ((<usize>i) << 2));
       // Above 1 (within the slack) the key is 2 - p, and the payload's top bit says so.
       const over = f32x4.gt(p, f32x4.splat(1));
       const k = v128.bitselect(f32x4.sub(f32x4.splat(2), p), f32x4.add(p, zero4), over);
@@ -202,41 +222,59 @@ export function run(
   let t = <f32>x;
   if (<f64>t < x) t = reinterpret<f32>(reinterpret<i32>(t) + 1);
   const bound = f32x4.splat(total == 0 ? 0 : t);
-  // Pass 2: the background pairs that pass cut 1, keyed by |p| (payload top bit: p < 0).
-  memory.fill(hist, 0, STREAMS * TOPS * 4);
-  at = pairs + ((<usize>total) << 3);
-  const first = at;
-  let min4 = f32x4.splat(2);
-  // The pixels are cut in four quarters, one histogram each (the sort's four streams).
-  const quarter = max((nb * hw + 3) >> 2, 1);
-  let next = quarter;
-  let h = hist;
-  for (let b = 0; b < nb; b++) {
-    const pa = plane + ((<usize>(b * pstride)) << 2);
-    const la = labels + ((<usize>(b * lstride)) << 2);
-    const q0 = b * hw;
-    const row = i32x4.splat(q0);
-    for (let i = 0; i < hw; i += 4) {
-      const lane = i32x4.add(LANES, i32x4.splat(i));
-      const y = v128.load(la + ((<usize>i) << 2));
-      const p = v128.load(pa + ((<usize>i) << 2));
-      const k = f32x4.abs(p);
-      const other = v128.or(i32x4.eq(y, cls4), i32x4.eq(y, ign4));
-      const keep = v128.and(v128.andnot(f32x4.ge(k, bound), other), i32x4.lt_s(lane, hw4));
-      const m = i32x4.bitmask(keep);
-      if (m == 0) continue;
-      min4 = f32x4.pmin(min4, v128.bitselect(k, f32x4.splat(2), keep));
-      for (; q0 + i >= next; next += quarter) h += TOPS * 4;
-      const d = v128.and(i32x4.shr_u(k, TOP_SHIFT), i32x4.splat(TOPS - 1));
-      count(h, i32x4.extract_lane(d, 0), m & 1);
-      count(h, i32x4.extract_lane(d, 1), (m >> 1) & 1);
-      count(h, i32x4.extract_lane(d, 2), (m >> 2) & 1);
-      count(h, i32x4.extract_lane(d, 3), m >> 3);
-      const v = v128.or(i32x4.add(lane, row), v128.and(f32x4.lt(p, zero4), sign4));
-      at = put4(at, i32x4.shuffle(k, v, 0, 4, 1, 5), i32x4.shuffle(k, v, 2, 6, 3, 7), m);
-    }
+  // The background keys that can pass cut 1: those whose top digit reaches the bound's.
+  const rb = total == 0 ? 0 : (reinterpret<i32>(t) >>> TOP_SHIFT) & (TOPS - 1);
+  let candidates = 0;
+  for (let k = 0; k < STREAMS; k++) {
+    const hk = hist + (<usize>k) * TOPS * 4;
+    for (let r = rb; r < TOPS; r++) candidates += load<i32>(hk + ((<usize>r) << 2));
   }
-  const kept = <i32>((at - first) >> 3);
+  let min4 = f32x4.splat(2);
+  let kept = 0;
+  let bk: usize = 0;
+  if (total > 0 && candidates >= BIG) {
+    // Pass 2, many pairs: the background pairs that pass cut 1 go straight to their buckets
+    // of the sort's split (pairs in `spare`, as images), laid out from the histograms.
+    layout(hist, counts, total, true, rb);
+    const trash = pairs + ((<usize>total) << 3);
+    next = quarter;
+    h = counts;
+    for (let b = 0; b < nb; b++) {
+      const pa = plane + ((<usize>(b * pstride)) << 2);
+      const la = labels + ((<usize>(b * lstride)) << 2);
+      const q0 = b * hw;
+      for (let i = 0; i < hw; i += 4) {
+        for (; q0 + i >= next; next += quarter) h += TOPS * 4;
+        min4 = scatter4(pa, la, i, q0, hw4, cls4, ign4, bound, h, spare, trash, min4);
+      }
+    }
+    kept = compact(hist, counts, spare, rb) - total;
+    sortBuckets(pairs, spare, counts, -1);
+    bk = spare;
+  } else {
+    // Pass 2, few pairs: the background pairs that pass cut 1 after the foreground's.
+    at = pairs + ((<usize>total) << 3);
+    const first = at;
+    for (let b = 0; b < nb; b++) {
+      const pa = plane + ((<usize>(b * pstride)) << 2);
+      const la = labels + ((<usize>(b * lstride)) << 2);
+      const row = i32x4.splat(b * hw);
+      for (let i = 0; i < hw; i += 4) {
+        const lane = i32x4.add(LANES, i32x4.splat(i));
+        const y = v128.load(la + ((<usize>i) << 2));
+        const p = v128.load(pa + ((<usize>i) << 2));
+        const k = f32x4.abs(p);
+        const other = v128.or(i32x4.eq(y, cls4), i32x4.eq(y, ign4));
+        const keep = v128.and(v128.andnot(f32x4.ge(k, bound), other), i32x4.lt_s(lane, hw4));
+        const m = i32x4.bitmask(keep);
+        if (m == 0) continue;
+        min4 = f32x4.pmin(min4, v128.bitselect(k, f32x4.splat(2), keep));
+        const v = v128.or(i32x4.add(lane, row), v128.and(f32x4.lt(p, zero4), sign4));
+        at = put4(at, i32x4.shuffle(k, v, 0, 4, 1, 5), i32x4.shuffle(k, v, 2, 6, 3, 7), m);
+      }
+    }
+    kept = <i32>((at - first) >> 3);
+  }
   const kbMin = <f64>min(
     min(f32x4.extract_lane(min4, 0), f32x4.extract_lane(min4, 1)),
     min(f32x4.extract_lane(min4, 2), f32x4.extract_lane(min4, 3)),
@@ -246,7 +284,7 @@ export function run(
   const loss =
     total == 0
       ? absentLoss(pairs, kept, scale, sink)
-      : classLoss(pairs, total, kept, kbMin, scale, sink, spare, counts, hist);
+      : classLoss(pairs, total, kept, kbMin, scale, sink, spare, counts, bk);
   if (sink != plane) {
     for (let b = 0; b < nb; b++) {
       memory.copy(
@@ -292,7 +330,8 @@ function compareErrors(kf: f64, kb: f64): f64 {
 /**
  * The loss of a class with foreground (classLoss in class-loss.ts, dense sink), after cut 1:
  * the `total` foreground pairs at 0, the `kept` background pairs at total, kbMin the smallest
- * kept background key, `hist` the top digits of the kept background keys.
+ * kept background key; `sorted`: where the background pairs are already sorted (0: at keys,
+ * to sort).
  */
 function classLoss(
   keys: usize,
@@ -303,7 +342,7 @@ function classLoss(
   sink: usize,
   spare: usize,
   counts: usize,
-  hist: usize,
+  sorted: usize,
 ): f64 {
   const vals = keys + 4;
   const dLast = 1 / <f64>(total + kept);
@@ -327,9 +366,10 @@ function classLoss(
   }
   const cutLoss = cut * dLast;
   if (kept == 0) return cutLoss;
-  // The background first: the foreground's sort counts over the histograms it takes.
-  const bk = sortPairs(keys, spare, total, kept, true, counts, hist);
-  const fk = sortPairs(keys, spare, 0, nf, false, counts, 0);
+  // The background (unless run() sorted it already) first: the foreground's sort may count
+  // over its counters.
+  const bk = sorted != 0 ? sorted : sortPairs(keys, spare, total, kept, true, counts);
+  const fk = sortPairs(keys, spare, 0, nf, false, counts);
   return cutLoss + merge(fk, nf, bk + ((<usize>total) << 3), total, kept, scale, sink);
 }
 
@@ -467,53 +507,34 @@ function sortPairs(
   n: i32,
   descending: bool,
   counts: usize,
-  hist: usize,
 ): usize {
   if (n < BIG) return sortUnit(pairs, pairs2, start, n, descending, counts);
   const flip: i32 = descending ? -1 : 0;
-  const starts = counts + STARTS;
-  const lo = counts + LO;
-  const mid = counts + MID;
   const s = (<usize>start) << 3;
   const end = s + ((<usize>n) << 3);
-  if (hist == 0) {
-    // Four quarters by position, counted by the digits of the keys' bits.
-    hist = counts + HIST;
-    memory.fill(hist, 0, STREAMS * TOPS * 4);
-    const quarter = (<usize>((n + 3) >> 2)) << 3;
-    let all: i32 = -1;
-    let any: i32 = 0;
-    let h = hist;
-    for (let q = s; q < end; q += quarter, h += TOPS * 4) {
-      const stop = min(q + quarter, end);
-      for (let at = q; at < stop; at += 8) {
-        const u = load<i32>(pairs + at);
-        const t = u ^ ((u >> 31) | SIGN) ^ flip;
-        all &= t;
-        any |= t;
-        add(h + ((<usize>((u >>> TOP_SHIFT) & (TOPS - 1))) << 2));
-      }
+  // Four quarters by position, counted by the digits of the keys' bits.
+  const hist = counts + HIST;
+  memory.fill(hist, 0, STREAMS * TOPS * 4);
+  const quarter = (<usize>((n + 3) >> 2)) << 3;
+  let all: i32 = -1;
+  let any: i32 = 0;
+  let h = hist;
+  for (let q = s; q < end; q += quarter, h += TOPS * 4) {
+    const stop = min(q + quarter, end);
+    for (let at = q; at < stop; at += 8) {
+      const u = load<i32>(pairs + at);
+      const t = u ^ ((u >> 31) | SIGN) ^ flip;
+      all &= t;
+      any |= t;
+      add(h + ((<usize>((u >>> TOP_SHIFT) & (TOPS - 1))) << 2));
     }
-    // Keys whose top two bits differ (a negative key): the general LSD sort.
-    if ((all ^ any) >>> 30 != 0) return sortUnit(pairs, pairs2, start, n, descending, counts);
   }
-  // Bucket starts in image order (descending: the bits' digits reversed), each bucket's part of
-  // stream k after those of streams 0 to k - 1; and where each stream starts.
-  let sum = start;
-  let p0: i32 = 0;
+  // Keys whose top two bits differ (a negative key): the general LSD sort.
+  if ((all ^ any) >>> 30 != 0) return sortUnit(pairs, pairs2, start, n, descending, counts);
+  layout(hist, counts, start, descending, 0);
   let p1: i32 = 0;
   let p2: i32 = 0;
   let p3: i32 = 0;
-  for (let d = 0; d < TOPS; d++) {
-    const raw = (<usize>(descending ? TOPS - 1 - d : d)) << 2;
-    store<i32>(starts + ((<usize>d) << 2), sum);
-    for (let k: usize = 0; k < <usize>STREAMS; k++) {
-      const c = load<i32>(hist + k * TOPS * 4 + raw);
-      store<i32>(counts + k * TOPS * 4 + ((<usize>d) << 2), sum);
-      sum += c;
-    }
-  }
-  store<i32>(starts + (<usize>TOPS << 2), sum);
   for (let d: usize = 0; d < <usize>TOPS * 4; d += 4) {
     p1 += load<i32>(hist + d);
     p2 += load<i32>(hist + d) + load<i32>(hist + TOPS * 4 + d);
@@ -547,8 +568,121 @@ function sortPairs(
   for (; a1 < e1; a1 += 8) split(pairs + a1, pairs2, t1, flip);
   for (; a2 < e2; a2 += 8) split(pairs + a2, pairs2, t2, flip);
   for (; a3 < end; a3 += 8) split(pairs + a3, pairs2, t3, flip);
-  // Each bucket [starts[d], starts[d + 1]) of images in pairs2: sorted by the low 19 bits,
-  // keys mapped back, ending in pairs2.
+  sortBuckets(pairs, pairs2, counts, flip);
+  return pairs2;
+}
+
+/**
+ * The split's layout: bucket d's start (buckets in image order: descending, the digits of the
+ * keys' bits 19-29 reversed) and, per stream k, where its part of bucket d starts (after those of
+ * streams 0 to k - 1), from the four streams' counts of the keys' digits in `hist`; digits
+ * below `rb` get no room.
+ */
+function layout(hist: usize, counts: usize, start: i32, descending: bool, rb: i32): void {
+  const starts = counts + STARTS;
+  let sum = start;
+  for (let d = 0; d < TOPS; d++) {
+    const r = descending ? TOPS - 1 - d : d;
+    const raw = (<usize>r) << 2;
+    store<i32>(starts + ((<usize>d) << 2), sum);
+    for (let k: usize = 0; k < <usize>STREAMS; k++) {
+      store<i32>(counts + k * TOPS * 4 + ((<usize>d) << 2), sum);
+      if (r >= rb) sum += load<i32>(hist + k * TOPS * 4 + raw);
+    }
+  }
+  store<i32>(starts + (<usize>TOPS << 2), sum);
+}
+
+/**
+ * Pass 2's step for the four pixels [i, i + 4) of an image (first pixel q0 of the group): those
+ * of the background that pass cut 1 (key >= bound) go to their buckets through the stream
+ * counters `h`; returns `min4` lowered by their keys.
+ */
+// @ts-ignore: decorator
+@inline
+function scatter4(
+  pa: usize,
+  la: usize,
+  i: i32,
+  q0: i32,
+  hw4: v128,
+  cls4: v128,
+  ign4: v128,
+  bound: v128,
+  h: usize,
+  pairs2: usize,
+  trash: usize,
+  min4: v128,
+): v128 {
+  const lane = i32x4.add(LANES, i32x4.splat(i));
+  const y = v128.load(la + ((<usize>i) << 2));
+  const p = v128.load(pa + ((<usize>i) << 2));
+  const k = f32x4.abs(p);
+  const other = v128.or(i32x4.eq(y, cls4), i32x4.eq(y, ign4));
+  const keep = v128.and(v128.andnot(f32x4.ge(k, bound), other), i32x4.lt_s(lane, hw4));
+  const m = i32x4.bitmask(keep);
+  if (m == 0) return min4;
+  // Descending: the image of a key in [0, 2) is its bits xor 0x7fffffff.
+  const img = v128.xor(k, i32x4.splat(PIXEL));
+  const d = v128.and(i32x4.shr_u(img, TOP_SHIFT), i32x4.splat(TOPS - 1));
+  const v = v128.or(
+    i32x4.add(lane, i32x4.splat(q0)),
+    v128.and(f32x4.lt(p, f32x4.splat(0)), i32x4.splat(SIGN)),
+  );
+  const lo = i32x4.shuffle(img, v, 0, 4, 1, 5);
+  const hi = i32x4.shuffle(img, v, 2, 6, 3, 7);
+  scatter(h, i32x4.extract_lane(d, 0), m & 1, pairs2, trash, lo, 0);
+  scatter(h, i32x4.extract_lane(d, 1), (m >> 1) & 1, pairs2, trash, lo, 1);
+  scatter(h, i32x4.extract_lane(d, 2), (m >> 2) & 1, pairs2, trash, hi, 0);
+  scatter(h, i32x4.extract_lane(d, 3), m >> 3, pairs2, trash, hi, 1);
+  return f32x4.pmin(min4, v128.bitselect(k, f32x4.splat(2), keep));
+}
+
+/**
+ * Puts the pair in lane `l` of `w` (an image and its payload) at the next place of bucket d of a
+ * stream (its counters `tops`) in pairs2 when `keep` is 1; else writes it to `trash` and moves
+ * nothing (no branch: which lanes are kept is data).
+ */
+// @ts-ignore: decorator
+@inline
+function scatter(tops: usize, d: i32, keep: i32, pairs2: usize, trash: usize, w: v128, l: i32): void {
+  const slot = tops + ((<usize>d) << 2);
+  const j = load<i32>(slot);
+  const to = select<usize>(pairs2 + ((<usize>j) << 3), trash, keep != 0);
+  if (l == 0) v128.store_lane<i64>(to, w, 0);
+  else v128.store_lane<i64>(to, w, 1);
+  store<i32>(slot, j + keep);
+}
+
+/**
+ * After run()'s scatter (descending, digits from rb): the last bucket, that of digit rb, was
+ * laid out for all its keys but holds only those that passed cut 1; its four streams' parts are
+ * moved together. Returns the end of the kept pairs (the bucket starts then end there).
+ */
+function compact(hist: usize, counts: usize, pairs2: usize, rb: i32): i32 {
+  const starts = counts + STARTS;
+  const d = TOPS - 1 - rb;
+  const raw = (<usize>rb) << 2;
+  let from = load<i32>(starts + ((<usize>d) << 2));
+  let end = load<i32>(counts + ((<usize>d) << 2));
+  for (let k: usize = 1; k < <usize>STREAMS; k++) {
+    from += load<i32>(hist + (k - 1) * TOPS * 4 + raw);
+    const n = load<i32>(counts + k * TOPS * 4 + ((<usize>d) << 2)) - from;
+    memory.copy(pairs2 + ((<usize>end) << 3), pairs2 + ((<usize>from) << 3), (<usize>n) << 3);
+    end += n;
+  }
+  for (let e = d + 1; e <= TOPS; e++) store<i32>(starts + ((<usize>e) << 2), end);
+  return end;
+}
+
+/**
+ * Sorts each bucket [starts[d], starts[d + 1]) of images in pairs2 by the low 19 bits (through
+ * pairs), keys mapped back, ending in pairs2.
+ */
+function sortBuckets(pairs: usize, pairs2: usize, counts: usize, flip: i32): void {
+  const starts = counts + STARTS;
+  const lo = counts + LO;
+  const mid = counts + MID;
   for (let d = 0; d < TOPS; d++) {
     const b0 = load<i32>(starts + ((<usize>d) << 2));
     const b1 = load<i32>(starts + ((<usize>d) << 2) + 4);
@@ -590,7 +724,6 @@ function sortPairs(
     }
     if (at < x1) high(pairs + at, pairs2, mid, flip);
   }
-  return pairs2;
 }
 
 /** Counts bits 0-9 and 10-18 of the image at `at` (an in-bucket sort's two digits). */

@@ -203,6 +203,34 @@ describe("lovaszSoftmax kernels 'js' and 'wasm'", () => {
     }
   });
 
+  it('return the same bits when cut 1 falls inside a sort bucket of 65536+ pairs, void pixels too', () => {
+    // Class 0's foreground probabilities stop at 0.8, so cut 1 keeps the background from 0.2 up:
+    // the bucket holding 0.2 is only partly kept. Channels first, a group of two images is not
+    // one contiguous plane per class. Class 1 keeps its whole background.
+    const rand = rng(31);
+    const [B, H, W] = [2, 300, 300];
+    const P = B * H * W;
+    // 10% void, 30% class 0, 60% class 1: class 0 has about 100,000 background pixels.
+    const labels = Int32Array.from({ length: P }, () => {
+      const u = rand();
+      return u < 0.1 ? 255 : u < 0.4 ? 0 : 1;
+    });
+    const nhwc = new Float32Array(2 * P);
+    for (let i = 0; i < P; i++) {
+      const p0 = labels[i] === 0 ? 0.8 * rand() : rand();
+      nhwc[2 * i] = p0;
+      nhwc[2 * i + 1] = 1 - p0;
+    }
+    const nchw = new Float32Array(2 * P);
+    for (let b = 0; b < B; b++)
+      for (let q = 0; q < H * W; q++)
+        for (let c = 0; c < 2; c++) nchw[(b * 2 + c) * H * W + q] = nhwc[2 * (b * H * W + q) + c];
+    for (const perImage of [false, true]) {
+      softmaxBoth(nhwc, labels, [B, H, W, 2], { ignore: 255, perImage });
+      softmaxBoth(nchw, labels, [B, 2, H, W], { ignore: 255, perImage, layout: 'NCHW' });
+    }
+  });
+
   it('return the same bits when the ignore label is a class index (its pixels are void)', () => {
     const rand = rng(23);
     const [B, H, W, C] = [3, 9, 11, 4];
