@@ -50,6 +50,8 @@ const COUNTS_BYTES: i32 = <i32>HIST + STREAMS * TOPS * 4;
 const LANES: v128 = i32x4(0, 1, 2, 3);
 
 let invalid: i32 = 0;
+// Whether the previous class of the call kept BIG or more background pairs (see run()).
+let manyBefore: bool = false;
 
 /** Bytes of radix counters. */
 export function countsBytes(): i32 {
@@ -59,6 +61,7 @@ export function countsBytes(): i32 {
 /** Forgets a bad value seen by an earlier call. */
 export function reset(): void {
   invalid = 0;
+  manyBefore = false;
 }
 
 /** 1 when a value checked so far was outside [lo, hi] or NaN. */
@@ -142,13 +145,14 @@ export function transpose(src: usize, n: i32, m: i32, sstride: i32, dst: usize, 
  *
  * Two passes read the plane. The first gathers the foreground pairs and their largest key, which
  * gives the bound of cut 1 (class-loss.ts, cutBackground) exactly: a background key kb is kept
- * iff kb >= 1 - kfMax, and 1 - kfMax rounded up to float32 decides that in float32. It also
- * counts the top digits of every valid background key, per quarter of the pixels. From those
- * counts, the background keys that can pass cut 1 are known; when they are many (BIG), the
- * second pass writes each kept background pair straight into its bucket of the sort's split
+ * iff kb >= 1 - kfMax, and 1 - kfMax rounded up to float32 decides that in float32. When the
+ * previous class kept many background pairs, it also counts the top digits of every valid
+ * background key, per quarter of the pixels. From those counts, the background keys that can
+ * pass cut 1 are known; when they are many (BIG), the second pass writes each kept background pair straight into its bucket of the sort's split
  * (no pair array to write and read back), and the bucket holding the bound, laid out for all
  * its keys, is compacted. Otherwise it gathers the kept background pairs after the foreground's
- * for the LSD sort. Either way it takes their smallest key (cut 2's bound).
+ * for the sort. Either way it takes their smallest key (cut 2's bound). Both ways give the same
+ * order, so the guess only decides the time.
  */
 export function run(
   plane: usize,
@@ -172,10 +176,13 @@ export function run(
   const zero4 = f32x4.splat(0);
   const sign4 = i32x4.splat(SIGN);
   const hw4 = i32x4.splat(hw);
-  // Pass 1: the foreground pairs, in pixel order, and the largest foreground key; and the
-  // histograms of the background keys' top digits (every valid background pixel, before cut 1),
-  // one per quarter of the pixels (the sort's four streams).
-  memory.fill(hist, 0, STREAMS * TOPS * 4);
+  // Pass 1: the foreground pairs, in pixel order, and the largest foreground key; and, when the
+  // previous class kept many background pairs (so this one likely will: counting costs a fifth
+  // of a pass that would not need it), the histograms of the background keys' top digits
+  // (every valid background pixel, before cut 1), one per quarter of the pixels (the sort's
+  // four streams).
+  const counting = manyBefore;
+  if (counting) memory.fill(hist, 0, STREAMS * TOPS * 4);
   const quarter = max((nb * hw + 3) >> 2, 1);
   let next = quarter;
   let h = hist;
@@ -189,21 +196,24 @@ export function run(
     for (let i = 0; i < hw; i += 4) {
       const lane = i32x4.add(LANES, i32x4.splat(i));
       const y = v128.load(la + ((<usize>i) << 2));
-      const p = v128.load(pa + ((<usize>i) << 2));
       const inside = i32x4.lt_s(lane, hw4);
-      const other = v128.or(i32x4.eq(y, cls4), i32x4.eq(y, ign4));
-      const mb = i32x4.bitmask(v128.andnot(inside, other));
-      for (; q0 + i >= next; next += quarter) h += TOPS * 4;
-      const d = v128.and(i32x4.shr_u(f32x4.abs(p), TOP_SHIFT), i32x4.splat(TOPS - 1));
-      count(h, i32x4.extract_lane(d, 0), mb & 1);
-      count(h, i32x4.extract_lane(d, 1), (mb >> 1) & 1);
-      count(h, i32x4.extract_lane(d, 2), (mb >> 2) & 1);
-      count(h, i32x4.extract_lane(d, 3), mb >> 3);
+      if (counting) {
+        const p = v128.load(pa + ((<usize>i) << 2));
+        const other = v128.or(i32x4.eq(y, cls4), i32x4.eq(y, ign4));
+        const mb = i32x4.bitmask(v128.andnot(inside, other));
+        for (; q0 + i >= next; next += quarter) h += TOPS * 4;
+        const d = v128.and(i32x4.shr_u(f32x4.abs(p), TOP_SHIFT), i32x4.splat(TOPS - 1));
+        count(h, i32x4.extract_lane(d, 0), mb & 1);
+        count(h, i32x4.extract_lane(d, 1), (mb >> 1) & 1);
+        count(h, i32x4.extract_lane(d, 2), (mb >> 2) & 1);
+        count(h, i32x4.extract_lane(d, 3), mb >> 3);
+      }
       // (A class whose label is the ignore label has total 0: what this pass gathers for it
       // is never read.)
       const fg = v128.and(i32x4.eq(y, cls4), inside);
       const m = i32x4.bitmask(fg);
       if (m == 0) continue;
+      const p = v128.load(pa + ((<usize>i) << 2));
       // Above 1 (within the slack) the key is 2 - p, and the payload's top bit says so.
       const over = f32x4.gt(p, f32x4.splat(1));
       const k = v128.bitselect(f32x4.sub(f32x4.splat(2), p), f32x4.add(p, zero4), over);
@@ -225,7 +235,8 @@ export function run(
   // The background keys that can pass cut 1: those whose top digit reaches the bound's.
   const rb = total == 0 ? 0 : (reinterpret<i32>(t) >>> TOP_SHIFT) & (TOPS - 1);
   let candidates = 0;
-  for (let k = 0; k < STREAMS; k++) {
+  const counted = counting ? STREAMS : 0;
+  for (let k = 0; k < counted; k++) {
     const hk = hist + (<usize>k) * TOPS * 4;
     for (let r = rb; r < TOPS; r++) candidates += load<i32>(hk + ((<usize>r) << 2));
   }
@@ -275,6 +286,7 @@ export function run(
     }
     kept = <i32>((at - first) >> 3);
   }
+  manyBefore = kept >= BIG;
   const kbMin = <f64>min(
     min(f32x4.extract_lane(min4, 0), f32x4.extract_lane(min4, 1)),
     min(f32x4.extract_lane(min4, 2), f32x4.extract_lane(min4, 3)),
