@@ -9,7 +9,17 @@ interface Exports {
   reset(): void;
   bad(): number;
   check(at: number, n: number, lo: number, hi: number): void;
-  transpose(src: number, n: number, m: number, sstride: number, dst: number, dstride: number): void;
+  transpose(
+    src: number,
+    n: number,
+    m: number,
+    sstride: number,
+    dst: number,
+    dstride: number,
+    checking: number,
+    lo: number,
+    hi: number,
+  ): void;
   run(
     plane: number,
     pstride: number,
@@ -179,7 +189,7 @@ export function wasmSession(call: WasmCall, per: number): WasmSession | string {
     const staged = new Float32Array(buffer, STAGED_AT, chunk * C);
     for (let q0 = 0; q0 < total; q0 += chunk) {
       const count = Math.min(chunk, total - q0);
-      k.transpose(planesAt + 4 * q0, C, count, total, STAGED_AT, C);
+      k.transpose(planesAt + 4 * q0, C, count, total, STAGED_AT, C, 0, 0, 0);
       to.set(count === chunk ? staged : staged.subarray(0, count * C), q0 * C);
     }
     return to;
@@ -286,11 +296,12 @@ function loadGroup(session: WasmSession, b0: number, b1: number): void {
     const count = Math.min(chunk, per - q);
     const px = b0 * hw + q;
     stage(staged, 0, probas, px * C, count * C);
-    if (bounds) k.check(STAGED_AT, count * C, bounds.lo, bounds.hi);
-    k.transpose(STAGED_AT, count, C, C, session.planesAt + 4 * px, total);
+    // Checked as they are transposed.
+    const [checking, lo, hi] = bounds ? [1, bounds.lo, bounds.hi] : [0, 0, 0];
+    k.transpose(STAGED_AT, count, C, C, session.planesAt + 4 * px, total, checking, lo, hi);
     if (labels.perChannel) {
       stage(stagedBits, 0, labels.values, px * C, count * C);
-      k.transpose(STAGED_AT, count, C, C, session.labelsAt + 4 * q, per);
+      k.transpose(STAGED_AT, count, C, C, session.labelsAt + 4 * q, per, 0, 0, 0);
     }
   }
   if (!labels.perChannel) {

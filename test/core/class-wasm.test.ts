@@ -385,6 +385,30 @@ describe('the class kernels on bad input', () => {
     }
   });
 
+  it('find a bad probability anywhere channels last: in 4 x 4 blocks and in the rows and columns after', () => {
+    // 9 pixels of 5 channels: the loading transpose moves blocks of 4 pixels x 4 channels, then
+    // channel 4 of pixels 0-7 and every channel of pixel 8 one value at a time.
+    const rand = rng(41);
+    const big = [1, 3, 3, 5];
+    const base = Float32Array.from({ length: 45 }, () => 0.2 * rand());
+    const y = Int32Array.from({ length: 9 }, (_, i) => i % 5);
+    const bads = [1.5, -0.25, Number.NaN, 1 + 2 ** -16, -(2 ** -18)];
+    for (let at = 0; at < base.length; at++) {
+      const probas = Float32Array.from(base);
+      probas[at] = bads[at % bads.length];
+      const message = (kernel: 'js' | 'wasm') => {
+        try {
+          lovaszSoftmax(probas, y, big, { kernel });
+        } catch (error) {
+          return (error as Error).message;
+        }
+        return 'no error';
+      };
+      expect(message('wasm')).toContain(`at index ${at}`);
+      expect(message('wasm')).toBe(message('js'));
+    }
+  });
+
   it('accept the slack values on both kernels, and the float32 bounds of the slack exactly', () => {
     for (const v of SLACK_PROBAS) {
       const probas = Float32Array.from(good);
