@@ -356,6 +356,29 @@ describe("lovaszMultilabel kernels 'js' and 'wasm'", () => {
       { numRuns: 200 },
     );
   });
+
+  it('return the same bits on a large input (65536+ background pairs per channel), both layouts', () => {
+    // Three channels of two images, a third of the targets positive, some void: every channel
+    // keeps about 85,000 background pairs, so the later channels fill the sort's buckets
+    // directly.
+    const rand = rng(43);
+    const [B, C, H, W] = [2, 3, 260, 260];
+    const n = B * C * H * W;
+    const probas = Float32Array.from({ length: n }, () => rand());
+    const targets = Int32Array.from({ length: n }, () => {
+      const u = rand();
+      return u < 0.05 ? 255 : u < 0.35 ? 1 : 0;
+    });
+    for (const layout of ['NHWC', 'NCHW'] as const) {
+      const shape = layout === 'NCHW' ? [B, C, H, W] : [B, H, W, C];
+      for (const perImage of [false, true]) {
+        const call: LovaszMultilabelOptions = { layout, ignore: 255, perImage };
+        const js = lovaszMultilabel(probas, targets, shape, { ...call, kernel: 'js' });
+        const wasm = lovaszMultilabel(probas, targets, shape, { ...call, kernel: 'wasm' });
+        expectSameBits(js, wasm);
+      }
+    }
+  });
 });
 
 describe('the class kernels on bad input', () => {
