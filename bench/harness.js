@@ -67,6 +67,53 @@ export async function measure(name, fn, elements) {
 }
 
 /**
+ * Times `fnA` and `fnB` alternately, call by call (AB, then BA, ...), so that drift in the
+ * machine's speed (other tenants, the first use of fresh memory) falls on both alike: rows
+ * measured minutes apart can differ by 10% on a shared VM, more than the changes a "not
+ * slower" target judges. Big inputs: 1 warm-up and 7 timed calls each; small ones: 250 ms of
+ * warm-up, then at least 10 calls and 1 s each. tinybench runs its tasks one after the
+ * other, hence this loop.
+ * @param {() => void} fnA
+ * @param {() => void} fnB
+ * @param {number} elements input size, to pick the iteration budget
+ */
+export function measurePair(fnA, fnB, elements) {
+  const big = elements >= 4e6;
+  const time = (/** @type {() => void} */ fn) => {
+    const t = performance.now();
+    fn();
+    return performance.now() - t;
+  };
+  /** @type {number[]} */
+  const a = [];
+  /** @type {number[]} */
+  const b = [];
+  globalThis.gc?.();
+  const warm = performance.now() + (big ? 0 : 250);
+  for (let i = 0; i < (big ? 1 : 3) || performance.now() < warm; i++) {
+    fnA();
+    fnB();
+  }
+  const until = performance.now() + (big ? 0 : 2000);
+  for (let i = 0; i < (big ? 7 : 10) || performance.now() < until; i++) {
+    if (i % 2 === 0) {
+      a.push(time(fnA));
+      b.push(time(fnB));
+    } else {
+      b.push(time(fnB));
+      a.push(time(fnA));
+    }
+  }
+  const stats = (/** @type {number[]} */ xs) => ({
+    medianMs: median(xs),
+    minMs: Math.min(...xs),
+    maxMs: Math.max(...xs),
+    iterations: xs.length,
+  });
+  return [stats(a), stats(b)];
+}
+
+/**
  * The context handed to each suite's `run`.
  * @param {{ quick: boolean, filter?: string, baseline?: string }} opts
  */
@@ -173,6 +220,20 @@ export function makeContext(opts) {
       if (!selected(`${row.impl} ${row.case} ${row.size} ${row.backend}`)) return;
       log(`timing ${row.impl} ${row.case} ${row.size} ${row.backend} ...`);
       rows.push({ ...row, ...(await measure(row.id, fn, elements)) });
+    },
+    /**
+     * Adds two rows timed alternately (see measurePair), unless the filter excludes the first.
+     * @param {Omit<Row, 'medianMs' | 'minMs' | 'maxMs' | 'iterations'>} rowA
+     * @param {Omit<Row, 'medianMs' | 'minMs' | 'maxMs' | 'iterations'>} rowB
+     * @param {() => void} fnA
+     * @param {() => void} fnB
+     * @param {number} elements
+     */
+    timePair(rowA, rowB, fnA, fnB, elements) {
+      if (!selected(`${rowA.impl} ${rowA.case} ${rowA.size} ${rowA.backend}`)) return;
+      log(`timing ${rowA.impl} and ${rowB.impl}, alternately, ${rowA.case} ${rowA.size} ...`);
+      const [a, b] = measurePair(fnA, fnB, elements);
+      rows.push({ ...rowA, ...a }, { ...rowB, ...b });
     },
   };
   return ctx;

@@ -25,7 +25,7 @@ export async function run(ctx) {
         if (!wasm) refs.push({ id: `core/${tag}/${dims(size)}`, label: 'wasm' });
         if (wasm && kind === 'confident')
           refs.push({ id: `core/softmax/${dims(size)}`, label: 'uniform' });
-        if (wasm && ctx.baseline) refs.push({ id: `base/${tag}/${dims(size)}`, label: 'before' });
+        // (The earlier build is compared in the baseline suite's rows, timed alternately.)
         const row = {
           id: `${wasm ? 'core' : 'core-js'}/${tag}/${dims(size)}`,
           impl: wasm ? 'core' : "core, kernel 'js'",
