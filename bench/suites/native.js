@@ -65,7 +65,10 @@ export async function run(ctx) {
       });
     }
     const issue = [10, 20, 300, 300];
-    if (!ctx.quick && ctx.selected(`C radix_limit, timed alternately with the core ${dims(issue)}`)) {
+    if (
+      !ctx.quick &&
+      ctx.selected(`C radix_limit, timed alternately with the core ${dims(issue)}`)
+    ) {
       alternate(ctx, issue, probe);
     }
   } catch (err) {
