@@ -298,11 +298,9 @@ export function run(
       const row = i32x4.splat(b * hw);
       for (let i = 0; i < hw; i += 4) {
         const lane = i32x4.add(LANES, i32x4.splat(i));
-        const y = v128.load(la + ((<usize>i) << 2));
         const p = v128.load(pa + ((<usize>i) << 2));
         const k = f32x4.abs(p);
-        const other = v128.or(i32x4.eq(y, cls4), i32x4.eq(y, ign4));
-        const keep = v128.and(v128.andnot(f32x4.ge(k, bound), other), i32x4.lt_s(lane, hw4));
+        const keep = keptLanes(v128.load(la + ((<usize>i) << 2)), k, lane, cls4, ign4, bound, hw4);
         const m = i32x4.bitmask(keep);
         if (m == 0) continue;
         min4 = f32x4.pmin(min4, v128.bitselect(k, f32x4.splat(2), keep));
@@ -653,11 +651,9 @@ function scatter4(
   min4: v128,
 ): v128 {
   const lane = i32x4.add(LANES, i32x4.splat(i));
-  const y = v128.load(la + ((<usize>i) << 2));
   const p = v128.load(pa + ((<usize>i) << 2));
   const k = f32x4.abs(p);
-  const other = v128.or(i32x4.eq(y, cls4), i32x4.eq(y, ign4));
-  const keep = v128.and(v128.andnot(f32x4.ge(k, bound), other), i32x4.lt_s(lane, hw4));
+  const keep = keptLanes(v128.load(la + ((<usize>i) << 2)), k, lane, cls4, ign4, bound, hw4);
   const m = i32x4.bitmask(keep);
   if (m == 0) return min4;
   // Descending: the image of a key in [0, 2) is its bits xor 0x7fffffff.
@@ -674,6 +670,17 @@ function scatter4(
   scatter(h, i32x4.extract_lane(d, 2), (m >> 2) & 1, pairs2, trash, hi, 0);
   scatter(h, i32x4.extract_lane(d, 3), m >> 3, pairs2, trash, hi, 1);
   return f32x4.pmin(min4, v128.bitselect(k, f32x4.splat(2), keep));
+}
+
+/**
+ * The lanes of a background pixel (label y neither `cls` nor `ign`, inside the image) whose key
+ * k passes cut 1 (k >= bound).
+ */
+// @ts-ignore: decorator
+@inline
+function keptLanes(y: v128, k: v128, lane: v128, cls4: v128, ign4: v128, bound: v128, hw4: v128): v128 {
+  const other = v128.or(i32x4.eq(y, cls4), i32x4.eq(y, ign4));
+  return v128.and(v128.andnot(f32x4.ge(k, bound), other), i32x4.lt_s(lane, hw4));
 }
 
 /**
