@@ -292,12 +292,14 @@ function loadGroup(session: WasmSession, b0: number, b1: number): void {
   const chunk = Math.max(1, Math.floor(limits.stage / C));
   const staged = new Float32Array(buffer, STAGED_AT, chunk * C);
   const stagedBits = new Int32Array(buffer, STAGED_AT, chunk * C);
+  // The probabilities are checked as they are transposed.
+  const checking = bounds ? 1 : 0;
+  const lo = bounds?.lo ?? 0;
+  const hi = bounds?.hi ?? 0;
   for (let q = 0; q < per; q += chunk) {
     const count = Math.min(chunk, per - q);
     const px = b0 * hw + q;
     stage(staged, 0, probas, px * C, count * C);
-    // Checked as they are transposed.
-    const [checking, lo, hi] = bounds ? [1, bounds.lo, bounds.hi] : [0, 0, 0];
     k.transpose(STAGED_AT, count, C, C, session.planesAt + 4 * px, total, checking, lo, hi);
     if (labels.perChannel) {
       stage(stagedBits, 0, labels.values, px * C, count * C);
