@@ -104,13 +104,20 @@ export function measurePair(fnA, fnB, elements) {
       a.push(time(fnA));
     }
   }
-  const stats = (/** @type {number[]} */ xs) => ({
+  return [latency(a), latency(b)];
+}
+
+/**
+ * A row's statistics from its times (ms), for rows timed by hand rather than by tinybench.
+ * @param {number[]} xs
+ */
+export function latency(xs) {
+  return {
     medianMs: median(xs),
     minMs: Math.min(...xs),
     maxMs: Math.max(...xs),
     iterations: xs.length,
-  });
-  return [stats(a), stats(b)];
+  };
 }
 
 /**

@@ -12,7 +12,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lovaszSoftmax } from '../../dist/index.js';
-import { dims, median } from '../harness.js';
+import { dims, latency } from '../harness.js';
 import { formatMs } from '../table.js';
 
 export const name = 'native';
@@ -56,10 +56,7 @@ export async function run(ctx) {
         case: size[1] === 1 ? 'Lovász-Sigmoid, 1 radix sort' : 'Lovász-Softmax, 1 radix sort/class',
         size: dims(size),
         backend: 'gcc -O3 -march=native',
-        medianMs: median(later),
-        minMs: Math.min(...later),
-        maxMs: Math.max(...later),
-        iterations: later.length,
+        ...latency(later),
         refs: [{ id: `floor/${dims(size)}`, label: 'floor' }],
         note: `first repetition ${formatMs(times[0])} ms, not quoted`,
       });
@@ -113,12 +110,6 @@ function alternate(ctx, size, probe) {
       }
     }
   }
-  const stats = (/** @type {number[]} */ xs) => ({
-    medianMs: median(xs),
-    minMs: Math.min(...xs),
-    maxMs: Math.max(...xs),
-    iterations: xs.length,
-  });
   const cId = `alt/c/${dims(size)}`;
   ctx.rows.push({
     id: cId,
@@ -127,7 +118,7 @@ function alternate(ctx, size, probe) {
     size: dims(size),
     backend: 'gcc -O3 -march=native',
     refs: [{ id: `floor/${dims(size)}`, label: 'floor' }],
-    ...stats(c),
+    ...latency(c),
   });
   for (const { kind } of inputs) {
     ctx.rows.push({
@@ -140,7 +131,7 @@ function alternate(ctx, size, probe) {
         { id: cId, label: 'C' },
         { id: `floor/${dims(size)}`, label: 'floor' },
       ],
-      ...stats(core[kind]),
+      ...latency(core[kind]),
     });
   }
 }
