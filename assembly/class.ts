@@ -41,7 +41,7 @@ const TOP_SHIFT: i32 = 19;
 const STREAMS: i32 = 4;
 // The counters (sortUnit: 4 x 1024 at 0; sortPairs: 4 x 2048 bucket ends, 2049 bucket starts,
 // 1024 + 512 in-bucket), then four histograms of the keys' top digits (one per stream; run()
-// takes those of the background keys while gathering them).
+// fills the first with those of the background keys while gathering them, in pixel order).
 const STARTS: usize = STREAMS * TOPS * 4;
 const LO: usize = STARTS + (TOPS + 4) * 4;
 const MID: usize = LO + DIGITS * 4;
@@ -173,12 +173,12 @@ function move(from: usize, to: usize, lo: f32, hi: f32): i32 {
  * gives the bound of cut 1 (class-loss.ts, cutBackground) exactly: a background key kb is kept
  * iff kb >= 1 - kfMax, and 1 - kfMax rounded up to float32 decides that in float32. When the
  * previous class kept many background pairs, it also counts the top digits of every valid
- * background key, per quarter of the pixels. From those counts, the background keys that can
- * pass cut 1 are known; when they are many (BIG), the second pass writes each kept background
- * pair straight into its bucket of the sort's split (no pair array to write and read back),
- * and the bucket holding the bound, laid out for all its keys, is compacted. Otherwise it gathers the kept background pairs after the foreground's
- * for the sort. Either way it takes their smallest key (cut 2's bound). Both ways give the same
- * order, so the guess only decides the time.
+ * background key. From those counts, the background keys that can pass cut 1 are known; when
+ * they are many (BIG), the second pass writes each kept background pair straight into its
+ * bucket of the sort's split (no pair array to write and read back), in pixel order. Otherwise
+ * it gathers the kept background pairs after the foreground's for the sort. Either way it takes
+ * their smallest key (cut 2's bound). Both ways give the same order, so the guess only decides
+ * the time.
  */
 export function run(
   plane: usize,
@@ -205,13 +205,11 @@ export function run(
   // Pass 1: the foreground pairs, in pixel order, and the largest foreground key; and, when the
   // previous class kept many background pairs (so this one likely will; counting for every
   // class made the uniform case, where cut 1 drops nearly every pixel, 20% slower), the
-  // histograms of the background keys' top digits (every valid background pixel, before cut 1),
-  // one per quarter of the pixels (the sort's four streams).
+  // histogram of the background keys' top digits (every valid background pixel, before cut 1),
+  // as the first of the split's four streams (the others stay empty: pass 2 writes the pairs in
+  // pixel order, one stream).
   const counting = manyBefore;
   if (counting) memory.fill(hist, 0, STREAMS * TOPS * 4);
-  const quarter = max((nb * hw + 3) >> 2, 1);
-  let next = quarter;
-  let h = hist;
   let at = pairs;
   let max4 = f32x4.splat(-1);
   for (let b = 0; b < nb; b++) {
@@ -227,12 +225,11 @@ export function run(
         const p = v128.load(pa + ((<usize>i) << 2));
         const other = v128.or(i32x4.eq(y, cls4), i32x4.eq(y, ign4));
         const mb = i32x4.bitmask(v128.andnot(inside, other));
-        for (; q0 + i >= next; next += quarter) h += TOPS * 4;
         const d = v128.and(i32x4.shr_u(f32x4.abs(p), TOP_SHIFT), i32x4.splat(TOPS - 1));
-        count(h, i32x4.extract_lane(d, 0), mb & 1);
-        count(h, i32x4.extract_lane(d, 1), (mb >> 1) & 1);
-        count(h, i32x4.extract_lane(d, 2), (mb >> 2) & 1);
-        count(h, i32x4.extract_lane(d, 3), mb >> 3);
+        count(hist, i32x4.extract_lane(d, 0), mb & 1);
+        count(hist, i32x4.extract_lane(d, 1), (mb >> 1) & 1);
+        count(hist, i32x4.extract_lane(d, 2), (mb >> 2) & 1);
+        count(hist, i32x4.extract_lane(d, 3), mb >> 3);
       }
       // (A class whose label is the ignore label has total 0: what this pass gathers for it
       // is never read.)
@@ -261,10 +258,7 @@ export function run(
   // The background keys that can pass cut 1: those whose top digit reaches the bound's.
   const rb = total == 0 ? 0 : (reinterpret<i32>(t) >>> TOP_SHIFT) & (TOPS - 1);
   let candidates = 0;
-  for (let k = 0; counting && k < STREAMS; k++) {
-    const hk = hist + (<usize>k) * TOPS * 4;
-    for (let r = rb; r < TOPS; r++) candidates += load<i32>(hk + ((<usize>r) << 2));
-  }
+  for (let r = rb; counting && r < TOPS; r++) candidates += load<i32>(hist + ((<usize>r) << 2));
   let min4 = f32x4.splat(2);
   let kept = 0;
   let bk: usize = 0;
@@ -273,18 +267,20 @@ export function run(
     // of the sort's split (pairs in `spare`, as images), laid out from the histograms.
     layout(hist, counts, total, true, rb);
     const trash = pairs + ((<usize>total) << 3);
-    next = quarter;
-    h = counts;
     for (let b = 0; b < nb; b++) {
       const pa = plane + ((<usize>(b * pstride)) << 2);
       const la = labels + ((<usize>(b * lstride)) << 2);
       const q0 = b * hw;
       for (let i = 0; i < hw; i += 4) {
-        for (; q0 + i >= next; next += quarter) h += TOPS * 4;
-        min4 = scatter4(pa, la, i, q0, hw4, cls4, ign4, bound, h, spare, trash, min4);
+        min4 = scatter4(pa, la, i, q0, hw4, cls4, ign4, bound, counts, spare, trash, min4);
       }
     }
-    kept = compact(hist, counts, spare, rb) - total;
+    // One stream wrote them, so the kept pairs end where the last bucket's did (that of rb,
+    // laid out for all its keys, not only those that passed cut 1): its end and those after.
+    const last = TOPS - 1 - rb;
+    const end = load<i32>(counts + ((<usize>last) << 2));
+    for (let e = last + 1; e <= TOPS; e++) store<i32>(counts + STARTS + ((<usize>e) << 2), end);
+    kept = end - total;
     sortBuckets(pairs, spare, counts, -1, total);
     bk = spare;
   } else {
@@ -531,9 +527,7 @@ function absentLoss(keys: usize, valid: i32, scale: f64, sink: usize): f64 {
  * address (pairs or pairs2) of the sorted pairs. Large segments are first split by bits 19-29
  * of their key images (one pass over memory), then each bucket, small enough to stay in cache,
  * is sorted by the low 19 bits in two passes: fewer passes over memory than three LSD passes.
- * Both give the one stable order. `hist` (0: none) holds the four streams' counts of the keys'
- * bits 19-29, taken while gathering background keys (all in [0, 2), sorted descending): the
- * first count is skipped.
+ * Both give the one stable order.
  */
 function sortPairs(
   pairs: usize,
@@ -630,7 +624,7 @@ function layout(hist: usize, counts: usize, start: i32, descending: bool, rb: i3
 
 /**
  * Pass 2's step for the four pixels [i, i + 4) of an image (first pixel q0 of the group): those
- * of the background that pass cut 1 (key >= bound) go to their buckets through the stream
+ * of the background that pass cut 1 (key >= bound) go to their buckets through the bucket
  * counters `h`; returns `min4` lowered by their keys.
  */
 // @ts-ignore: decorator
@@ -696,27 +690,6 @@ function scatter(tops: usize, d: i32, keep: i32, pairs2: usize, trash: usize, w:
   if (l == 0) v128.store_lane<i64>(to, w, 0);
   else v128.store_lane<i64>(to, w, 1);
   store<i32>(slot, j + keep);
-}
-
-/**
- * After run()'s scatter (descending, digits from rb): the last bucket, that of digit rb, was
- * laid out for all its keys but holds only those that passed cut 1; its four streams' parts are
- * moved together. Returns the end of the kept pairs (the bucket starts then end there).
- */
-function compact(hist: usize, counts: usize, pairs2: usize, rb: i32): i32 {
-  const starts = counts + STARTS;
-  const d = TOPS - 1 - rb;
-  const raw = (<usize>rb) << 2;
-  let from = load<i32>(starts + ((<usize>d) << 2));
-  let end = load<i32>(counts + ((<usize>d) << 2));
-  for (let k: usize = 1; k < <usize>STREAMS; k++) {
-    from += load<i32>(hist + (k - 1) * TOPS * 4 + raw);
-    const n = load<i32>(counts + k * TOPS * 4 + ((<usize>d) << 2)) - from;
-    memory.copy(pairs2 + ((<usize>end) << 3), pairs2 + ((<usize>from) << 3), (<usize>n) << 3);
-    end += n;
-  }
-  for (let e = d + 1; e <= TOPS; e++) store<i32>(starts + ((<usize>e) << 2), end);
-  return end;
 }
 
 /**
