@@ -281,7 +281,7 @@ export function run(
     const end = load<i32>(counts + ((<usize>last) << 2));
     for (let e = last + 1; e <= TOPS; e++) store<i32>(counts + STARTS + ((<usize>e) << 2), end);
     kept = end - total;
-    sortBuckets(pairs, spare, counts, -1, total);
+    sortBuckets(pairs, spare, counts, total);
     bk = spare;
   } else {
     // Pass 2, few pairs: the background pairs that pass cut 1 after the foreground's.
@@ -412,7 +412,8 @@ function put(sink: usize, v: i32, value: f64): void {
 
 /**
  * mergeLossDense of class-loss.ts: the sorted foreground pairs [0, nf) at fk (increasing key,
- * decreasing error) and the nb background pairs at bk (decreasing key and error) merged by
+ * decreasing error) and the nb background pairs at bk (decreasing key and error), keys as the
+ * sorts leave them (images: ascendingKey, descendingKey), merged by
  * exact error, ties by pixel. The run of background pixels before each foreground one is found
  * first (four keys at a time while they are clearly above its error), then emitted four at a
  * time: their divisions, products and gradients in vectors, their loss terms still added one by
@@ -427,7 +428,7 @@ function merge(fk: usize, nf: i32, bk: usize, total: i32, nb: i32, scale: f64, s
   const pixel4 = i32x4.splat(PIXEL);
   for (let i = 0; i <= nf; i++) {
     const last = i == nf;
-    const kf: f64 = last ? 0 : <f64>load<f32>(fk + ((<usize>i) << 3));
+    const kf: f64 = last ? 0 : <f64>ascendingKey(load<i32>(fk + ((<usize>i) << 3)));
     const qf = last ? 0 : load<i32>(fk + 4 + ((<usize>i) << 3)) & PIXEL;
     const high = kf >= 0.5;
     const t = high ? 1 - kf : kf;
@@ -436,15 +437,16 @@ function merge(fk: usize, nf: i32, bk: usize, total: i32, nb: i32, scale: f64, s
     let e = j;
     if (last) e = nb;
     else {
-      const clear = f32x4.splat(reinterpret<f32>(reinterpret<i32>(<f32>(1 - kf)) + 2));
+      // (On images: a key in [0, 2) reaches `clear` iff its image is at most clear's.)
+      const clear = i32x4.splat((reinterpret<i32>(<f32>(1 - kf)) + 2) ^ PIXEL);
       for (; e + 4 <= nb; e += 4) {
         const at = bk + ((<usize>e) << 3);
         const k = i32x4.shuffle(v128.load(at), v128.load(at, 16), 0, 2, 4, 6);
-        if (!i32x4.all_true(f32x4.ge(k, clear))) break;
+        if (!i32x4.all_true(i32x4.le_s(k, clear))) break;
       }
       for (; e < nb; e++) {
         const at = (<usize>e) << 3;
-        const kb = <f64>load<f32>(bk + at);
+        const kb = <f64>descendingKey(load<i32>(bk + at));
         const diff = high ? kb - t : kb >= 0.5 ? t - (1 - kb) : -1;
         if (diff < 0 || (diff == 0 && (load<i32>(bk + at + 4) & PIXEL) > qf)) break;
       }
@@ -454,7 +456,7 @@ function merge(fk: usize, nf: i32, bk: usize, total: i32, nb: i32, scale: f64, s
       const at = bk + ((<usize>j) << 3);
       const w0 = v128.load(at);
       const w1 = v128.load(at, 16);
-      const k = i32x4.shuffle(w0, w1, 0, 2, 4, 6);
+      const k = v128.xor(i32x4.shuffle(w0, w1, 0, 2, 4, 6), i32x4.splat(PIXEL));
       const v = i32x4.shuffle(w0, w1, 1, 3, 5, 7);
       const k01 = f64x2.promote_low_f32x4(k);
       const k23 = f64x2.promote_low_f32x4(i32x4.shuffle(k, k, 2, 3, 0, 1));
@@ -485,7 +487,7 @@ function merge(fk: usize, nf: i32, bk: usize, total: i32, nb: i32, scale: f64, s
       store<i32>(sink + <usize>i32x4.extract_lane(q, 3), i32x4.extract_lane(g, 3));
     }
     for (; j < e; j++) {
-      const kb = <f64>load<f32>(bk + ((<usize>j) << 3));
+      const kb = <f64>descendingKey(load<i32>(bk + ((<usize>j) << 3)));
       const union = <f64>(total + j);
       const d = f64x2.extract_lane(a, 0) / (union * (union + 1));
       loss += kb * d;
@@ -499,6 +501,20 @@ function merge(fk: usize, nf: i32, bk: usize, total: i32, nb: i32, scale: f64, s
     put(sink, v, kf == 1 ? 0 : v < 0 ? scale * d : -scale * d);
   }
   return loss;
+}
+
+/** The key of an image of an ascending sort (see sortUnit). */
+// @ts-ignore: decorator
+@inline
+function ascendingKey(t: i32): f32 {
+  return reinterpret<f32>(t ^ (~(t >> 31) | SIGN));
+}
+
+/** The key of an image of a descending sort of keys in [0, 2) (see sortUnit). */
+// @ts-ignore: decorator
+@inline
+function descendingKey(t: i32): f32 {
+  return reinterpret<f32>(t ^ PIXEL);
 }
 
 /**
@@ -524,7 +540,7 @@ function absentLoss(keys: usize, valid: i32, scale: f64, sink: usize): f64 {
 
 /**
  * Sorts the pairs [start, start + n) at `pairs` stably by key (see sortUnit); returns the
- * address (pairs or pairs2) of the sorted pairs. Large segments are first split by bits 19-29
+ * address (pairs or pairs2) of the sorted pairs, keys as images (see sortUnit). Large segments are first split by bits 19-29
  * of their key images (one pass over memory), then each bucket, small enough to stay in cache,
  * is sorted by the low 19 bits in two passes: fewer passes over memory than three LSD passes.
  * Both give the one stable order.
@@ -597,7 +613,7 @@ function sortPairs(
   for (; a1 < e1; a1 += 8) split(pairs + a1, pairs2, t1, flip);
   for (; a2 < e2; a2 += 8) split(pairs + a2, pairs2, t2, flip);
   for (; a3 < end; a3 += 8) split(pairs + a3, pairs2, t3, flip);
-  sortBuckets(pairs, pairs2, counts, flip, start);
+  sortBuckets(pairs, pairs2, counts, start);
   return pairs2;
 }
 
@@ -693,13 +709,13 @@ function scatter(tops: usize, d: i32, keep: i32, pairs2: usize, trash: usize, w:
 }
 
 /**
- * Sorts each bucket [starts[d], starts[d + 1]) of images in pairs2 by the low 19 bits, keys
- * mapped back, ending in pairs2. The first pass sorts every bucket into the same place of
+ * Sorts each bucket [starts[d], starts[d + 1]) of images in pairs2 by the low 19 bits, ending
+ * in pairs2 (as images: see sortUnit). The first pass sorts every bucket into the same place of
  * `pairs`, from index `scratch` (where the pairs sorted start, free once split), which stays in
  * cache from one bucket to the next: sorting into the bucket's own place there, last written
  * long before, took a tenth longer on a confident model's case.
  */
-function sortBuckets(pairs: usize, pairs2: usize, counts: usize, flip: i32, scratch: i32): void {
+function sortBuckets(pairs: usize, pairs2: usize, counts: usize, scratch: i32): void {
   const starts = counts + STARTS;
   const lo = counts + LO;
   const mid = counts + MID;
@@ -741,10 +757,10 @@ function sortBuckets(pairs: usize, pairs2: usize, counts: usize, flip: i32, scra
     const y0 = (<usize>scratch) << 3;
     const y1 = y0 + x1 - x0;
     for (at = y0; at + 8 < y1; at += 16) {
-      high(pairs + at, pairs2, mid, flip);
-      high(pairs + at + 8, pairs2, mid, flip);
+      high(pairs + at, pairs2, mid);
+      high(pairs + at + 8, pairs2, mid);
     }
-    if (at < y1) high(pairs + at, pairs2, mid, flip);
+    if (at < y1) high(pairs + at, pairs2, mid);
   }
 }
 
@@ -768,18 +784,15 @@ function low(from: usize, pairs: usize, lo: usize): void {
   store<i64>(pairs + ((<usize>j) << 3), w);
 }
 
-/** The in-bucket pass on bits 10-18: the pair at `from` to its place in pairs2, key mapped back. */
+/** The in-bucket pass on bits 10-18: the pair at `from` to its place in pairs2. */
 // @ts-ignore: decorator
 @inline
-function high(from: usize, pairs2: usize, mid: usize, flip: i32): void {
+function high(from: usize, pairs2: usize, mid: usize): void {
   const w = load<i64>(from);
-  const t = <i32>w;
-  const slot = mid + ((<usize>((t >>> 10) & (MASK >> 1))) << 2);
+  const slot = mid + ((<usize>((<i32>w >>> 10) & (MASK >> 1))) << 2);
   const j = load<i32>(slot);
   store<i32>(slot, j + 1);
-  const a = t ^ flip;
-  const u = a ^ (~(a >> 31) | SIGN);
-  store<i64>(pairs2 + ((<usize>j) << 3), (w & 0xffffffff00000000) | <i64>(<u32>u));
+  store<i64>(pairs2 + ((<usize>j) << 3), w);
 }
 
 /** Moves the pair at `from` to its bucket in pairs2 (a stream's counters `tops`), as its image. */
@@ -803,7 +816,9 @@ function split(from: usize, pairs2: usize, tops: usize, flip: i32): void {
  * most of them), then one of the top 2 bits. A pass whose digit is the same for every key is
  * skipped: keys in [0, 2) (all but a foreground probability within the slack below 0) share
  * their top two bits, so three passes sort them. A pair moves as one 64-bit word. Returns the
- * address of the sorted pairs (pairs or pairs2), at the same positions.
+ * address of the sorted pairs (pairs or pairs2), at the same positions, their keys left as
+ * images: u ^ ((u >> 31) | SIGN), and then ~ when descending, of the key's bits u (so that
+ * no pass spends work mapping them back; ascendingKey and descendingKey read them).
  */
 function sortUnit(
   pairs: usize,
@@ -813,44 +828,42 @@ function sortUnit(
   descending: bool,
   counts: usize,
 ): usize {
-  if (n <= 1) return pairs;
   const flip: i32 = descending ? -1 : 0;
-  memory.fill(counts, 0, PASSES * DIGITS * 4);
   const s = (<usize>start) << 3;
   const end = s + ((<usize>n) << 3);
-  for (let at = s; at < end; at += 8) {
-    const u = load<i32>(pairs + at);
-    const t = u ^ ((u >> 31) | SIGN) ^ flip;
-    add(counts + ((<usize>(t & MASK)) << 2));
-    add(counts + ((<usize>(DIGITS + ((t >>> 10) & MASK))) << 2));
-    add(counts + ((<usize>(2 * DIGITS + ((t >>> 20) & MASK))) << 2));
-    add(counts + ((<usize>(3 * DIGITS + (t >>> 30))) << 2));
-  }
   let passes = 0;
-  for (let pass = 0; pass < PASSES; pass++) {
-    const base = counts + ((<usize>(pass * DIGITS)) << 2);
-    let sum = start;
-    let spread = true;
-    for (let d = 0; d < DIGITS; d++) {
-      const at = base + ((<usize>d) << 2);
-      const c = load<i32>(at);
-      if (c == n) spread = false;
-      store<i32>(at, sum);
-      sum += c;
+  if (n > 1) {
+    memory.fill(counts, 0, PASSES * DIGITS * 4);
+    for (let at = s; at < end; at += 8) {
+      const u = load<i32>(pairs + at);
+      const t = u ^ ((u >> 31) | SIGN) ^ flip;
+      add(counts + ((<usize>(t & MASK)) << 2));
+      add(counts + ((<usize>(DIGITS + ((t >>> 10) & MASK))) << 2));
+      add(counts + ((<usize>(2 * DIGITS + ((t >>> 20) & MASK))) << 2));
+      add(counts + ((<usize>(3 * DIGITS + (t >>> 30))) << 2));
     }
-    if (spread) passes |= 1 << pass;
+    for (let pass = 0; pass < PASSES; pass++) {
+      const base = counts + ((<usize>(pass * DIGITS)) << 2);
+      let sum = start;
+      let spread = true;
+      for (let d = 0; d < DIGITS; d++) {
+        const at = base + ((<usize>d) << 2);
+        const c = load<i32>(at);
+        if (c == n) spread = false;
+        store<i32>(at, sum);
+        sum += c;
+      }
+      if (spread) passes |= 1 << pass;
+    }
   }
-  // The keys move as images (mapped in on the first pass that runs, back on the last).
+  // The keys move as images (mapped in on the first pass that runs, in place when none runs).
   let src = pairs;
   let dst = pairs2;
   let mapped = false;
-  let remaining = popcnt<i32>(passes);
   for (let pass = 0; pass < PASSES; pass++) {
     if ((passes & (1 << pass)) == 0) continue;
-    remaining--;
     const base = counts + ((<usize>(pass * DIGITS)) << 2);
     const shift = pass * 10;
-    const unmap = remaining == 0;
     for (let at = s; at < end; at += 8) {
       const w = load<i64>(src + at);
       const u = <i32>w;
@@ -858,14 +871,16 @@ function sortUnit(
       const slot = base + ((<usize>((t >>> shift) & MASK)) << 2);
       const j = load<i32>(slot);
       store<i32>(slot, j + 1);
-      const a = t ^ flip;
-      const out = unmap ? a ^ (~(a >> 31) | SIGN) : t;
-      store<i64>(dst + ((<usize>j) << 3), (w & 0xffffffff00000000) | <i64>(<u32>out));
+      store<i64>(dst + ((<usize>j) << 3), (w & 0xffffffff00000000) | <i64>(<u32>t));
     }
-    mapped = !unmap;
+    mapped = true;
     const x = src;
     src = dst;
     dst = x;
+  }
+  for (let at = s; !mapped && at < end; at += 8) {
+    const u = load<i32>(pairs + at);
+    store<i32>(pairs + at, u ^ ((u >> 31) | SIGN) ^ flip);
   }
   return src;
 }
