@@ -266,6 +266,12 @@ export function run(
     // Pass 2, many pairs: the background pairs that pass cut 1 go straight to their buckets
     // of the sort's split (pairs in `spare`, as images), laid out from the histograms.
     layout(hist, counts, total, true, rb);
+    // Beyond the L2 cache, zeroing the buckets' room first brings its lines in with one
+    // sequential pass, and the scattered stores then miss far less (0.93-0.98x on a confident
+    // model's case at 10x20x300x300); within it, zeroing only costs (1.02x at 8x21x128x128).
+    if (candidates >= 1 << 18) {
+      memory.fill(spare + ((<usize>total) << 3), 0, (<usize>candidates) << 3);
+    }
     const trash = pairs + ((<usize>total) << 3);
     for (let b = 0; b < nb; b++) {
       const pa = plane + ((<usize>(b * pstride)) << 2);
