@@ -187,11 +187,13 @@ describe("lovaszSoftmax kernels 'js' and 'wasm'", () => {
   });
 
   it('return the same bits on large uniform and confident inputs (2-pass sorts, chunks)', () => {
-    // Two classes: 65536+ foreground pairs per class too, both sorts split first.
+    // Two classes: 65536+ foreground pairs per class too, both sorts split first; the last
+    // case keeps 2^18+ background pairs per class (their buckets' room is zeroed first).
     for (const [confident, size] of [
       [false, [2, 6, 200, 190]],
       [true, [2, 6, 200, 190]],
       [true, [2, 2, 260, 260]],
+      [true, [1, 2, 760, 760]],
     ] as const) {
       const { probas, labels } = bigCase([...size], confident ? 3 : 4, confident);
       const [B, C, H, W] = size;
