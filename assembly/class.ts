@@ -583,6 +583,7 @@ function sortPairs(
   // Keys whose top two bits differ (a negative key): the general LSD sort.
   if ((all ^ any) >>> 30 != 0) return sortUnit(pairs, pairs2, start, n, descending, counts);
   layout(hist, counts, start, descending, 0);
+  if (n >= 1 << 18) memory.fill(pairs2 + s, 0, (<usize>n) << 3); // (see sortUnit)
   let p1: i32 = 0;
   let p2: i32 = 0;
   let p3: i32 = 0;
@@ -862,6 +863,9 @@ function sortUnit(
       if (spread) passes |= 1 << pass;
     }
   }
+  // Zeroed first, the second buffer's lines come in with one sequential pass instead of one
+  // scattered miss each (a foreground of 45K pairs: about 0.98x the whole confident case).
+  if (passes != 0 && n >= 1 << 14) memory.fill(pairs2 + s, 0, (<usize>n) << 3);
   // The keys move as images (mapped in on the first pass that runs, in place when none runs).
   let src = pairs;
   let dst = pairs2;
