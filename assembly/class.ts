@@ -458,6 +458,8 @@ function merge(fk: usize, nf: i32, bk: usize, total: i32, nb: i32, scale: f64, s
       }
     }
     const a = f64x2.splat(<f64>(total - i));
+    // The unions total + j of the next four pixels (integers: adding 4 is exact).
+    let u01 = f64x2.add(f64x2.splat(<f64>(total + j)), f64x2(0, 1));
     for (; j + 4 <= e; j += 4) {
       const at = bk + ((<usize>j) << 3);
       const w0 = v128.load(at);
@@ -466,10 +468,10 @@ function merge(fk: usize, nf: i32, bk: usize, total: i32, nb: i32, scale: f64, s
       const v = i32x4.shuffle(w0, w1, 1, 3, 5, 7);
       const k01 = f64x2.promote_low_f32x4(k);
       const k23 = f64x2.promote_low_f32x4(i32x4.shuffle(k, k, 2, 3, 0, 1));
-      const u01 = f64x2.add(f64x2.splat(<f64>(total + j)), f64x2(0, 1));
       const u23 = f64x2.add(u01, f64x2.splat(2));
       const d01 = f64x2.div(a, f64x2.mul(u01, f64x2.add(u01, one)));
       const d23 = f64x2.div(a, f64x2.mul(u23, f64x2.add(u23, one)));
+      u01 = f64x2.add(u01, f64x2.splat(4));
       const x01 = f64x2.mul(k01, d01);
       const x23 = f64x2.mul(k23, d23);
       loss += f64x2.extract_lane(x01, 0);
