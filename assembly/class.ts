@@ -50,7 +50,9 @@ const COUNTS_BYTES: i32 = <i32>HIST + STREAMS * TOPS * 4;
 const LANES: v128 = i32x4(0, 1, 2, 3);
 
 let invalid: i32 = 0;
-// Whether the previous class of the call kept BIG or more background pairs (see run()).
+// Whether the previous class kept BIG or more background pairs (see run()). It carries over
+// from one call to the next (a training step's first class is like its previous step's last),
+// and only decides the time: both ways give the same bits.
 let manyBefore: bool = false;
 
 /** Bytes of radix counters. */
@@ -61,7 +63,6 @@ export function countsBytes(): i32 {
 /** Forgets a bad value seen by an earlier call. */
 export function reset(): void {
   invalid = 0;
-  manyBefore = false;
 }
 
 /** 1 when a value checked so far was outside [lo, hi] or NaN. */
