@@ -465,7 +465,7 @@ function merge(fk: usize, nf: i32, bk: usize, total: i32, nb: i32, scale: f64, s
       const at = bk + ((<usize>j) << 3);
       const w0 = v128.load(at);
       const w1 = v128.load(at, 16);
-      const k = v128.xor(i32x4.shuffle(w0, w1, 0, 2, 4, 6), i32x4.splat(PIXEL));
+      const k = v128.xor(i32x4.shuffle(w0, w1, 0, 2, 4, 6), pixel4);
       const v = i32x4.shuffle(w0, w1, 1, 3, 5, 7);
       const k01 = f64x2.promote_low_f32x4(k);
       const k23 = f64x2.promote_low_f32x4(i32x4.shuffle(k, k, 2, 3, 0, 1));
@@ -549,9 +549,10 @@ function absentLoss(keys: usize, valid: i32, scale: f64, sink: usize): f64 {
 
 /**
  * Sorts the pairs [start, start + n) at `pairs` stably by key (see sortUnit); returns the
- * address (pairs or pairs2) of the sorted pairs, keys as images (see sortUnit). Large segments are first split by bits 19-29
- * of their key images (one pass over memory), then each bucket, small enough to stay in cache,
- * is sorted by the low 19 bits in two passes: fewer passes over memory than three LSD passes.
+ * address (pairs or pairs2) of the sorted pairs, keys as images (see sortUnit). Large segments
+ * are first split by bits 19-29 of their key images (one pass over memory), then each bucket,
+ * small enough to stay in cache, is sorted by the low 19 bits in two passes: fewer passes over
+ * memory than three LSD passes.
  * Both give the one stable order.
  */
 function sortPairs(
@@ -703,8 +704,8 @@ function keptLanes(y: v128, k: v128, lane: v128, cls4: v128, ign4: v128, bound: 
 }
 
 /**
- * Puts the pair in lane `l` of `w` (an image and its payload) at the next place of bucket d of a
- * stream (its counters `tops`) in pairs2 when `keep` is 1; else writes it to `trash` and moves
+ * Puts the pair in lane `l` of `w` (an image and its payload) at the next place of bucket d
+ * (its counter in `tops`) in pairs2 when `keep` is 1; else writes it to `trash` and moves
  * nothing (no branch: which lanes are kept is data).
  */
 // @ts-ignore: decorator
